@@ -1,0 +1,176 @@
+//! Who receives which form: read from `site/data/directory.toml`, the
+//! same file the site renders its "what runs where" pages from.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::domain::{EmailAddress, FormKind, Municipality, Programme, Submission};
+
+/// The file as shipped with this build. Editors change it; a rebuild
+/// (`make dev`, `make deploy`) picks it up.
+pub const DIRECTORY_TOML: &str = include_str!("../../site/data/directory.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("site/data/directory.toml is not valid TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("site/data/directory.toml: mailbox `{0}` is used but not defined under [mailboxes]")]
+    UnknownMailbox(String),
+    #[error("site/data/directory.toml: mailbox `{key}` has an invalid address `{email}`")]
+    BadAddress { key: String, email: String },
+    #[error("site/data/directory.toml: unknown municipality id `{0}`")]
+    UnknownMunicipality(String),
+    #[error("site/data/directory.toml: unknown programme `{0}`")]
+    UnknownProgramme(String),
+    #[error("site/data/directory.toml: municipality `{0}` is in no region (or in two)")]
+    MunicipalityNotInOneRegion(String),
+}
+
+#[derive(Deserialize)]
+struct File {
+    mailboxes: HashMap<String, MailboxEntry>,
+    regions: Vec<RegionEntry>,
+    routing: RoutingEntry,
+}
+
+#[derive(Deserialize)]
+struct MailboxEntry {
+    email: String,
+}
+
+#[derive(Deserialize)]
+struct RegionEntry {
+    general: String,
+    municipalities: Vec<MunicipalityEntry>,
+    #[serde(default)]
+    programmes: HashMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct MunicipalityEntry {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct RoutingEntry {
+    fallback: String,
+}
+
+struct Region {
+    general: EmailAddress,
+    programmes: HashMap<Programme, EmailAddress>,
+}
+
+/// Routing table, checked when loaded: every name resolves, every
+/// address parses, every municipality is in exactly one region.
+pub struct Directory {
+    region_of: HashMap<Municipality, usize>,
+    regions: Vec<Region>,
+    fallback: EmailAddress,
+}
+
+impl Directory {
+    pub fn from_toml(text: &str) -> Result<Self, DirectoryError> {
+        let file: File = toml::from_str(text)?;
+        let mailbox = |key: &str| -> Result<EmailAddress, DirectoryError> {
+            let entry = file.mailboxes.get(key).ok_or_else(|| DirectoryError::UnknownMailbox(key.to_owned()))?;
+            EmailAddress::parse(&entry.email)
+                .map_err(|_| DirectoryError::BadAddress { key: key.to_owned(), email: entry.email.clone() })
+        };
+        let mut region_of = HashMap::new();
+        let mut regions = Vec::new();
+        for (index, entry) in file.regions.iter().enumerate() {
+            for m in &entry.municipalities {
+                let id = Municipality::parse(&m.id).map_err(|_| DirectoryError::UnknownMunicipality(m.id.clone()))?;
+                if id == Municipality::Other || region_of.insert(id, index).is_some() {
+                    return Err(DirectoryError::MunicipalityNotInOneRegion(m.id.clone()));
+                }
+            }
+            let mut programmes = HashMap::new();
+            for (name, key) in &entry.programmes {
+                let programme = Programme::parse(name).map_err(|_| DirectoryError::UnknownProgramme(name.clone()))?;
+                programmes.insert(programme, mailbox(key)?);
+            }
+            regions.push(Region { general: mailbox(&entry.general)?, programmes });
+        }
+        if let Some(missing) = Municipality::ALL.iter().find(|m| **m != Municipality::Other && !region_of.contains_key(m)) {
+            return Err(DirectoryError::MunicipalityNotInOneRegion(missing.as_str().to_owned()));
+        }
+        Ok(Self { region_of, regions, fallback: mailbox(&file.routing.fallback)? })
+    }
+
+    pub fn builtin() -> Result<Self, DirectoryError> {
+        Self::from_toml(DIRECTORY_TOML)
+    }
+
+    /// The coordinator who should read this submission.
+    pub fn route(&self, submission: &Submission) -> &EmailAddress {
+        let region = submission.municipality.and_then(|m| self.region_of.get(&m)).map(|i| &self.regions[*i]);
+        let Some(region) = region else { return &self.fallback };
+        let target = match (submission.kind(), submission.programme()) {
+            (FormKind::Contact, _) | (_, Some(Programme::Unsure)) => Some(&region.general),
+            (_, Some(programme)) => region.programmes.get(&programme),
+            (_, None) => None,
+        };
+        target.unwrap_or(&self.fallback)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Parsed, RawForm, parse};
+
+    fn route(kind: FormKind, municipality: &str, programme: &str) -> String {
+        let body = format!(
+            "name=N&email=n%40example.org&phone=&message=M&privacy_consent=yes&parent_consent=yes\
+             &referrer_name=R&referrer_organisation=O&referrer_email=r%40example.org\
+             &municipality={municipality}&programme={programme}"
+        );
+        let Parsed::Valid { submission, .. } = parse(kind, &RawForm::from_urlencoded(body.as_bytes())) else {
+            panic!("invalid test form: {kind:?} {municipality} {programme}")
+        };
+        Directory::builtin().unwrap().route(&submission).to_string()
+    }
+
+    const IJMOND: [&str; 3] = ["heemskerk", "beverwijk", "wijk-aan-zee"];
+    const FRIESLAND: [&str; 5] = ["opsterland", "ooststellingwerf", "weststellingwerf", "sudwest-fryslan", "de-fryske-marren"];
+
+    #[test]
+    fn each_ijmond_programme_goes_to_its_coordinator() {
+        for m in IJMOND {
+            for kind in [FormKind::Registration, FormKind::Referral, FormKind::Volunteer] {
+                assert_eq!(route(kind, m, "home-start"), "homestart.ijmond@example.org");
+                assert_eq!(route(kind, m, "buurtgezinnen"), "buurtgezinnen.ijmond@example.org");
+                assert_eq!(route(kind, m, "taalhuis"), "taalhuis.ijmond@example.org");
+            }
+            assert_eq!(route(FormKind::Registration, m, "unsure"), "spreekuur.ijmond@example.org");
+            assert_eq!(route(FormKind::Contact, m, ""), "spreekuur.ijmond@example.org");
+        }
+    }
+
+    #[test]
+    fn friesland_has_home_start_only() {
+        for m in FRIESLAND {
+            assert_eq!(route(FormKind::Registration, m, "home-start"), "homestart.friesland@example.org");
+            assert_eq!(route(FormKind::Registration, m, "unsure"), "homestart.friesland@example.org");
+            assert_eq!(route(FormKind::Contact, m, ""), "homestart.friesland@example.org");
+            assert_eq!(route(FormKind::Volunteer, m, "buurtgezinnen"), "info@example.org");
+            assert_eq!(route(FormKind::Referral, m, "taalhuis"), "info@example.org");
+        }
+    }
+
+    #[test]
+    fn anything_else_goes_to_info() {
+        assert_eq!(route(FormKind::Registration, "other", "home-start"), "info@example.org");
+        assert_eq!(route(FormKind::Contact, "other", ""), "info@example.org");
+        assert_eq!(route(FormKind::Contact, "", ""), "info@example.org");
+    }
+
+    #[test]
+    fn a_mailbox_that_is_not_defined_is_refused() {
+        let broken = DIRECTORY_TOML.replace("general = \"spreekuur-ijmond\"", "general = \"nobody\"");
+        assert!(matches!(Directory::from_toml(&broken), Err(DirectoryError::UnknownMailbox(k)) if k == "nobody"));
+    }
+}
