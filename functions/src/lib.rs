@@ -2,8 +2,21 @@
 //! then mails the right coordinator and confirms to the sender.
 //!
 //! `domain` is pure; `store` and `mail` are adapters chosen by
-//! configuration; `routes` is the one axum Router that both the Lambda
-//! and the local server run.
+//! configuration (`config`, wired in `app`); `routes` is the one axum
+//! Router that both transports run: `lambda` and `local`.
 
+pub mod admin;
+pub mod app;
+pub mod config;
 pub mod directory;
+pub mod dispatch;
 pub mod domain;
+pub mod lambda;
+pub mod local;
+pub mod mail;
+pub mod pages;
+pub mod ratelimit;
+pub mod routes;
+pub mod security;
+pub mod store;
+pub mod telemetry;

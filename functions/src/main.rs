@@ -1,1 +1,77 @@
-fn main() {}
+//! `forms`: the form function. See `forms help`.
+
+use std::process::ExitCode;
+
+use forms::app::App;
+use forms::config::Settings;
+
+const HELP: &str = "\
+forms: receives the site's forms, stores them, mails the coordinator.
+
+USAGE
+  forms                 serve: on AWS Lambda when AWS_LAMBDA_RUNTIME_API is
+                        set, otherwise the local server on 127.0.0.1:$PORT
+  forms sweep           send pending mail once, then exit
+  forms export EMAIL    print every record holding EMAIL as JSON (data request)
+  forms erase EMAIL     delete every record holding EMAIL (data request)
+  forms create-table    create the DynamoDB table $FORMS_TABLE if missing
+                        (local development; production tables come from infra/)
+  forms help            this text
+
+Configuration is read from the environment; see README.md.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let on_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    forms::telemetry::init(on_lambda);
+    if matches!(args.first().map(String::as_str), Some("help" | "--help" | "-h")) {
+        println!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args, settings, on_lambda)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Vec<String>, settings: Settings, on_lambda: bool) -> Result<(), String> {
+    let command: Vec<&str> = args.iter().map(String::as_str).collect();
+    match command.as_slice() {
+        [] | ["serve"] => {
+            let app = App::build(settings).await.map_err(|e| format!("cannot start: {e}"))?;
+            if on_lambda {
+                forms::lambda::run(app).await.map_err(|e| e.to_string())
+            } else {
+                forms::local::serve(app).await.map_err(|e| format!("local server: {e}"))
+            }
+        }
+        ["create-table"] => forms::admin::create_table(&settings).await,
+        [cmd @ ("sweep" | "export" | "erase"), rest @ ..] => {
+            let app = App::build(settings).await.map_err(|e| format!("cannot start: {e}"))?;
+            match (*cmd, rest) {
+                ("sweep", []) => forms::admin::sweep(&app).await,
+                ("export", [email]) => forms::admin::export(&app, email).await,
+                ("erase", [email]) => forms::admin::erase(&app, email).await,
+                _ => Err(format!("usage: forms {cmd}{}", if *cmd == "sweep" { "" } else { " EMAIL" })),
+            }
+        }
+        _ => Err(format!("unknown command `{}`\n\n{HELP}", args.join(" "))),
+    }
+}

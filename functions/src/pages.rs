@@ -1,0 +1,253 @@
+//! The error page for browsers without JavaScript: the very form page the
+//! user came from (built by zola), rewritten to show their values and our
+//! errors. The markup contract is in docs/architecture.md.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use lol_html::html_content::{ContentType, Element};
+use lol_html::{RewriteStrSettings, element, rewrite_str};
+
+use crate::domain::{Field, FieldErrors, FormKind, Lang, RawForm};
+
+/// Where the built form pages come from.
+pub enum FormPages {
+    /// The local server reads the site it serves, so edits show at once.
+    Dir(PathBuf),
+    /// On Lambda there is no site on disk: the pages built into the binary.
+    Embedded,
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_pages.rs"));
+}
+
+impl FormPages {
+    pub fn pick(site_dir: PathBuf) -> Self {
+        if site_dir.join("index.html").is_file() { FormPages::Dir(site_dir) } else { FormPages::Embedded }
+    }
+
+    fn source(&self, kind: FormKind, lang: Lang) -> Option<String> {
+        let path = kind.page_path(lang);
+        match self {
+            FormPages::Dir(dir) => std::fs::read_to_string(dir.join(path.trim_start_matches('/')).join("index.html")).ok(),
+            FormPages::Embedded => embedded::PAGES.iter().find(|(p, _)| *p == path).map(|(_, html)| (*html).to_owned()),
+        }
+    }
+
+    /// The form page with errors and values, or a plain page listing the
+    /// errors if the site's page is not available.
+    pub fn error_page(&self, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> String {
+        self.source(kind, lang)
+            .and_then(|html| rewrite(&html, lang, errors, raw).ok())
+            .unwrap_or_else(|| fallback_page(kind, lang, errors))
+    }
+}
+
+/// Text typed by the user, as it goes back into the form.
+fn typed<'a>(raw: &'a RawForm, name: &str) -> &'a str {
+    raw.get(name).unwrap_or("")
+}
+
+fn rewrite(html: &str, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Result<String, lol_html::errors::RewritingError> {
+    let messages: HashMap<&str, String> = errors.messages(lang).into_iter().collect();
+    let prefix = lang.pick("Fout: ", "Error: ");
+    let summary = summary_html(lang, errors);
+
+    let mark_control = |el: &mut Element, name: &str| {
+        if messages.contains_key(name) {
+            el.set_attribute("aria-invalid", "true").ok();
+            let describedby = match el.get_attribute("aria-describedby") {
+                Some(existing) if !existing.split_whitespace().any(|id| id == format!("{name}-error")) => {
+                    format!("{existing} {name}-error")
+                }
+                Some(existing) => existing,
+                None => format!("{name}-error"),
+            };
+            el.set_attribute("aria-describedby", &describedby).ok();
+        }
+    };
+
+    let handlers = vec![
+            element!("title", |el| {
+                el.prepend(prefix, ContentType::Text);
+                Ok(())
+            }),
+            element!("#error-summary", |el| {
+                el.remove_attribute("hidden");
+                el.set_attribute("role", "alert").ok();
+                el.set_inner_content(&summary, ContentType::Html);
+                Ok(())
+            }),
+            element!("[data-field]", |el| {
+                let name = el.get_attribute("data-field").unwrap_or_default();
+                if messages.contains_key(name.as_str()) {
+                    let class = el.get_attribute("class").unwrap_or_default();
+                    el.set_attribute("class", format!("{class} field--error").trim()).ok();
+                }
+                Ok(())
+            }),
+            element!("p.field-error[id$='-error']", |el| {
+                let id = el.get_attribute("id").unwrap_or_default();
+                let name = id.trim_end_matches("-error");
+                if let Some(message) = messages.get(name) {
+                    el.remove_attribute("hidden");
+                    el.set_inner_content(&format!("<span class=\"visually-hidden\">{prefix}</span>"), ContentType::Html);
+                    el.append(message, ContentType::Text);
+                }
+                Ok(())
+            }),
+            element!("input[name]", |el| {
+                let name = el.get_attribute("name").unwrap_or_default();
+                let kind = el.get_attribute("type").unwrap_or_else(|| "text".into()).to_ascii_lowercase();
+                match kind.as_str() {
+                    "checkbox" | "radio" => {
+                        let value = el.get_attribute("value").unwrap_or_else(|| "on".into());
+                        let sent = typed(raw, &name);
+                        let checked = if kind == "checkbox" { !sent.is_empty() } else { sent == value };
+                        if checked {
+                            el.set_attribute("checked", "").ok();
+                        } else {
+                            el.remove_attribute("checked");
+                        }
+                    }
+                    // The honeypot stays empty; `lang` stays the page's own.
+                    "hidden" | "submit" | "button" | "reset" | "file" | "image" => {}
+                    _ if name == "website" => {}
+                    _ => {
+                        el.set_attribute("value", typed(raw, &name)).ok();
+                    }
+                }
+                mark_control(el, &name);
+                Ok(())
+            }),
+            element!("input[name='submission_id']", |el| {
+                // Keep the client's key so a corrected resend stays idempotent.
+                let key = typed(raw, "submission_id");
+                let key = if uuid::Uuid::try_parse(key.trim()).is_ok() { key.trim().to_owned() } else { uuid::Uuid::new_v4().to_string() };
+                el.set_attribute("value", &key).ok();
+                Ok(())
+            }),
+            element!("textarea[name]", |el| {
+                let name = el.get_attribute("name").unwrap_or_default();
+                el.set_inner_content(typed(raw, &name), ContentType::Text);
+                mark_control(el, &name);
+                Ok(())
+            }),
+            element!("select[name]", |el| {
+                let name = el.get_attribute("name").unwrap_or_default();
+                mark_control(el, &name);
+                Ok(())
+            }),
+    ];
+    let settings = handlers.into_iter().fold(RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
+    let first = rewrite_str(html, settings)?;
+    select_options(&first, raw)
+}
+
+/// `<option>`s need their `<select>`'s name, which a streaming handler
+/// does not see: a second pass per select keeps it simple.
+fn select_options(html: &str, raw: &RawForm) -> Result<String, lol_html::errors::RewritingError> {
+    let handlers = Field::ALL
+        .iter()
+        .map(|field| {
+            let sent = typed(raw, field.as_str()).to_owned();
+            element!(format!("select[name='{}'] option", field.as_str()), move |el| {
+                if el.get_attribute("value").is_some_and(|v| v == sent) {
+                    el.set_attribute("selected", "").ok();
+                } else {
+                    el.remove_attribute("selected");
+                }
+                Ok(())
+            })
+        })
+        .fold(RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
+    rewrite_str(html, handlers)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// GOV.UK-style summary: a heading and a link to each field.
+fn summary_html(lang: Lang, errors: &FieldErrors) -> String {
+    let mut html = format!(
+        "<h2 class=\"error-summary__title\">{}</h2><ul class=\"error-summary__list\">",
+        lang.pick("Er ging iets mis", "There is a problem")
+    );
+    for (field, problem) in errors.iter() {
+        html.push_str(&format!("<li><a href=\"#{}\">{}</a></li>", field.as_str(), escape(&problem.message(field, lang))));
+    }
+    html.push_str("</ul>");
+    html
+}
+
+fn fallback_page(kind: FormKind, lang: Lang, errors: &FieldErrors) -> String {
+    let title = lang.pick("Fout: controleer het formulier", "Error: check the form");
+    let back = lang.pick("Terug naar het formulier", "Back to the form");
+    let mut items = String::new();
+    for (field, problem) in errors.iter() {
+        items.push_str(&format!("<li>{}</li>", escape(&problem.message(field, lang))));
+    }
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title></head><body><main><h1>{title}</h1><ul>{items}</ul><p><a href=\"{page}\">{back}</a></p></main></body></html>",
+        lang = lang.as_str(),
+        page = kind.page_path(lang),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Parsed, parse};
+
+    const PAGE: &str = r#"<!doctype html><html lang="nl"><head><title>Contact</title></head><body>
+<div id="error-summary" class="error-summary" tabindex="-1" hidden></div>
+<form method="post" action="/api/forms/contact" novalidate>
+<input type="hidden" name="lang" value="nl"><input type="hidden" name="submission_id" value="">
+<div class="hp"><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
+<div class="field" data-field="name"><label for="name">Naam</label><p class="field-error" id="name-error" hidden></p><input type="text" id="name" name="name" aria-describedby="name-hint"></div>
+<div class="field" data-field="email"><p class="field-error" id="email-error" hidden></p><input type="email" id="email" name="email"></div>
+<div class="field" data-field="municipality"><select id="municipality" name="municipality"><option value="">Kies</option><option value="heemskerk">Heemskerk</option></select></div>
+<div class="field" data-field="message"><p class="field-error" id="message-error" hidden></p><textarea id="message" name="message"></textarea></div>
+<div class="field" data-field="privacy_consent"><p class="field-error" id="privacy_consent-error" hidden></p><input type="checkbox" id="privacy_consent" name="privacy_consent" value="yes"></div>
+</form></body></html>"#;
+
+    fn render(body: &str) -> String {
+        let raw = RawForm::from_urlencoded(body.as_bytes());
+        let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &raw) else { panic!("expected errors") };
+        rewrite(PAGE, lang, &errors, &raw).unwrap()
+    }
+
+    #[test]
+    fn shows_the_errors_and_keeps_what_was_typed() {
+        let html = render("name=Sanne&email=niet-goed&municipality=heemskerk&message=Hallo%0Ahier");
+        assert!(html.contains("<title>Fout: Contact</title>"), "{html}");
+        assert!(html.contains(r##"<a href="#email">"##), "{html}");
+        assert!(html.contains(r#"value="Sanne""#));
+        assert!(html.contains(r#"value="niet-goed""#));
+        assert!(html.contains(">Hallo\nhier</textarea>"));
+        assert!(html.contains(r#"<option value="heemskerk" selected="">"#), "{html}");
+        assert!(html.contains(r#"aria-invalid="true" aria-describedby="email-error""#), "{html}");
+        assert!(html.contains(r#"class="field field--error" data-field="email""#), "{html}");
+        assert!(!html.contains(r#"class="field field--error" data-field="name""#));
+        assert!(html.contains("Vul een e-mailadres in zoals naam@voorbeeld.nl"));
+    }
+
+    #[test]
+    fn typed_html_stays_text() {
+        let html = render("name=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22+onfocus%3D%22x&message=%3C%2Ftextarea%3E%3Cimg+src%3Dx%3E");
+        // Quotes are escaped inside the attribute; markup in a textarea is text.
+        assert!(html.contains(r#"value="<script>alert(1)</script>&quot; onfocus=&quot;x""#), "{html}");
+        assert!(html.contains("<textarea id=\"message\" name=\"message\">&lt;/textarea&gt;&lt;img src=x&gt;</textarea>"), "{html}");
+        assert!(!html.contains("<img src=x>"), "{html}");
+    }
+
+    #[test]
+    fn a_fresh_idempotency_key_replaces_a_missing_one() {
+        let html = render("name=");
+        let key = html.split(r#"name="submission_id" value=""#).nth(1).unwrap().split('"').next().unwrap();
+        assert!(uuid::Uuid::try_parse(key).is_ok(), "{key}");
+    }
+}

@@ -1,0 +1,126 @@
+//! `POST /api/forms/{kind}`: read, check, store, then mail.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::respond::{self, Reply};
+use crate::app::App;
+use crate::dispatch::LEASE;
+use crate::domain::{FormKind, Lang, Parsed, RawForm, parse};
+use crate::ratelimit::ClientIp;
+use crate::store::{Inserted, Record};
+
+/// Larger than any honest form (the longest message is 5,000 characters).
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
+
+pub async fn submit(
+    State(app): State<App>,
+    Path(segment): Path<String>,
+    client: Option<axum::Extension<ClientIp>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let reply = Reply::for_request(&headers);
+    let Some(kind) = FormKind::from_segment(&segment) else {
+        return respond::not_found().await;
+    };
+    if !origin_allowed(&headers, &app.settings.allowed_origins) {
+        return reply.problem(StatusCode::FORBIDDEN, Lang::Nl);
+    }
+    if let (Some(limiter), Some(axum::Extension(ClientIp(ip)))) = (&app.limiter, client) {
+        if let Err(wait) = limiter.check(ip) {
+            return reply.too_many(wait, Lang::Nl);
+        }
+    }
+    let Some(encoding) = Encoding::of(&headers) else {
+        return reply.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, Lang::Nl);
+    };
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        return reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl);
+    };
+    let raw = match encoding {
+        Encoding::Form => RawForm::from_urlencoded(&bytes),
+        Encoding::Json => match RawForm::from_json(&bytes) {
+            Ok(raw) => raw,
+            Err(e) => return reply.bad_request(&e.to_string()),
+        },
+    };
+    let reply = reply.with_json_body(encoding == Encoding::Json);
+
+    match parse(kind, &raw) {
+        Parsed::Invalid { errors, lang } => reply.invalid(&app.pages, kind, lang, &errors, &raw),
+        Parsed::Bot => {
+            tracing::info!(form = kind.as_str(), "honeypot filled; nothing stored or sent");
+            reply.accepted(Uuid::new_v4(), Lang::parse(raw.get("lang")))
+        }
+        Parsed::Valid { submission, key } => {
+            let lang = submission.lang;
+            let id = key.unwrap_or_else(Uuid::now_v7);
+            let routed_to = app.directory.route(&submission).clone();
+            let record =
+                Record::new(id, *submission, routed_to, OffsetDateTime::now_utc(), app.settings.retention, LEASE);
+            match app.dispatcher.store().insert(&record).await {
+                Ok(Inserted::New) => {
+                    app.dispatcher.dispatch(&record).await;
+                    reply.accepted(id, lang)
+                }
+                Ok(Inserted::Duplicate) => {
+                    tracing::info!(form = kind.as_str(), record = %id, "repeated submission; already stored");
+                    reply.accepted(id, lang)
+                }
+                Err(e) => {
+                    tracing::error!(form = kind.as_str(), error = %e, "could not store submission");
+                    reply.problem(StatusCode::SERVICE_UNAVAILABLE, lang)
+                }
+            }
+        }
+    }
+}
+
+/// CORS preflight: only for configured origins.
+pub async fn preflight(State(app): State<App>, headers: HeaderMap) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let allowed = app.settings.allowed_origins.iter().any(|o| o == origin);
+    respond::preflight(allowed.then_some(origin))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Form,
+    Json,
+}
+
+impl Encoding {
+    fn of(headers: &HeaderMap) -> Option<Self> {
+        let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+        let mime = value.split(';').next()?.trim().to_ascii_lowercase();
+        match mime.as_str() {
+            "application/x-www-form-urlencoded" => Some(Encoding::Form),
+            "application/json" => Some(Encoding::Json),
+            _ => None,
+        }
+    }
+}
+
+/// A browser sends `Origin` with every POST. Ours, or a configured one,
+/// may post; another site's page may not. Clients that send no `Origin`
+/// (curl, server-to-server) are not browsers acting for a visitor.
+fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if allowed.iter().any(|o| o == origin) {
+        return true;
+    }
+    let host = headers
+        .get("x-forwarded-host")
+        .or_else(|| headers.get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}

@@ -1,0 +1,148 @@
+//! Answers in the form the client asked for: JSON for scripts, pages and
+//! redirects for a browser posting a plain form.
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::domain::{FieldErrors, FormKind, Lang, RawForm, thank_you_path};
+use crate::pages::FormPages;
+
+#[derive(Clone, Copy)]
+pub struct Reply {
+    json: bool,
+}
+
+impl Reply {
+    pub fn for_request(headers: &HeaderMap) -> Self {
+        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Self { json: accept.contains("application/json") }
+    }
+
+    /// A client that posts JSON reads JSON, whatever it accepts.
+    pub fn with_json_body(self, json_body: bool) -> Self {
+        Self { json: self.json || json_body }
+    }
+
+    pub fn accepted(self, id: Uuid, lang: Lang) -> Response {
+        if self.json {
+            (StatusCode::CREATED, Json(json!({"id": id, "status": "received"}))).into_response()
+        } else {
+            see_other(thank_you_path(lang))
+        }
+    }
+
+    pub fn invalid(self, pages: &FormPages, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Response {
+        if self.json {
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"errors": errors.messages(lang)}))).into_response()
+        } else {
+            let page = pages.error_page(kind, lang, errors, raw);
+            (StatusCode::UNPROCESSABLE_ENTITY, no_store(), Html(page)).into_response()
+        }
+    }
+
+    /// A refusal that is not about one field.
+    pub fn problem(self, status: StatusCode, lang: Lang) -> Response {
+        let (code, message) = problem_text(status, lang);
+        self.message(status, code, &message)
+    }
+
+    pub fn too_many(self, wait_seconds: u64, lang: Lang) -> Response {
+        let mut response = self.problem(StatusCode::TOO_MANY_REQUESTS, lang);
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait_seconds));
+        response
+    }
+
+    pub fn bad_request(self, detail: &str) -> Response {
+        self.message(StatusCode::BAD_REQUEST, "bad_request", detail)
+    }
+
+    fn message(self, status: StatusCode, code: &str, message: &str) -> Response {
+        if self.json {
+            (status, Json(json!({"error": code, "message": message}))).into_response()
+        } else {
+            (status, no_store(), Html(problem_page(status, message))).into_response()
+        }
+    }
+}
+
+fn see_other(location: &'static str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+fn no_store() -> [(header::HeaderName, &'static str); 1] {
+    [(header::CACHE_CONTROL, "no-store")]
+}
+
+fn problem_text(status: StatusCode, lang: Lang) -> (&'static str, String) {
+    let (code, nl, en) = match status {
+        StatusCode::FORBIDDEN => (
+            "forbidden_origin",
+            "Dit formulier kan alleen vanaf onze eigen website worden verstuurd.",
+            "This form can only be sent from our own website.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "Het formulier is te groot. Maak je bericht korter en probeer het opnieuw.",
+            "The form is too large. Make your message shorter and try again.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Stuur het formulier als application/x-www-form-urlencoded of application/json.",
+            "Send the form as application/x-www-form-urlencoded or application/json.",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            "too_many_requests",
+            "Je hebt veel formulieren kort na elkaar verstuurd. Wacht een minuut en probeer het opnieuw.",
+            "You sent many forms in a short time. Wait a minute and try again.",
+        ),
+        _ => (
+            "unavailable",
+            "Het formulier kon nu niet worden opgeslagen. Er is niets verstuurd. Probeer het over een paar minuten opnieuw.",
+            "The form could not be saved just now. Nothing was sent. Please try again in a few minutes.",
+        ),
+    };
+    (code, lang.pick(nl, en).to_owned())
+}
+
+/// A plain page for browsers; the form page is one step back.
+fn problem_page(status: StatusCode, message: &str) -> String {
+    let back = "Ga terug en probeer het opnieuw. / Go back and try again.";
+    format!(
+        "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Fout {code} – Steun voor gezinnen</title></head><body><main>\
+         <h1>Het formulier is niet verstuurd</h1><p>{message}</p><p>{back}</p>\
+         <p><a href=\"/\">Naar de homepage</a> · <a href=\"/en/\" lang=\"en\">To the home page</a></p>\
+         </main></body></html>",
+        code = status.as_u16(),
+        message = html_escape(message),
+    )
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+pub async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "message": "No such form or endpoint."}))).into_response()
+}
+
+pub fn preflight(origin: Option<&str>) -> Response {
+    let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST")),
+            (header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type, accept")),
+            (header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600")),
+            (header::VARY, HeaderValue::from_static("Origin")),
+        ],
+    )
+        .into_response()
+}

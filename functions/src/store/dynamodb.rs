@@ -1,0 +1,334 @@
+//! DynamoDB: the store on AWS. Conditional writes make a repeated form and
+//! a repeated "sent" mark harmless; a sparse index finds pending mail;
+//! DynamoDB's TTL removes records when their retention ends.
+//!
+//! Keys and index must match `infra/template.yaml` (docs/architecture.md).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, Select, TimeToLiveSpecification,
+};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{
+    Delivery, Inserted, MailKind, PendingStats, Record, StoreError, SubmissionStore, from_millis, normalized_emails,
+    submission_from_json, submission_json, to_millis,
+};
+use crate::domain::EmailAddress;
+
+pub const PENDING_INDEX: &str = "pending-by-due";
+const PENDING: &str = "1";
+
+type Item = HashMap<String, AttributeValue>;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+/// The table as the template in `infra/` declares it; `forms create-table`
+/// makes it for local development. Production never creates tables.
+pub struct TableSpec;
+
+impl TableSpec {
+    pub async fn create_if_missing(client: &Client, table: &str) -> Result<bool, StoreError> {
+        let s = |name: &str, t| AttributeDefinition::builder().attribute_name(name).attribute_type(t).build();
+        let key = |name: &str, t| KeySchemaElement::builder().attribute_name(name).key_type(t).build();
+        let index = GlobalSecondaryIndex::builder()
+            .index_name(PENDING_INDEX)
+            .key_schema(key("pending", KeyType::Hash).map_err(sdk)?)
+            .key_schema(key("next_attempt_at", KeyType::Range).map_err(sdk)?)
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .build()
+            .map_err(sdk)?;
+        let created = client
+            .create_table()
+            .table_name(table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(s("id", ScalarAttributeType::S).map_err(sdk)?)
+            .attribute_definitions(s("pending", ScalarAttributeType::S).map_err(sdk)?)
+            .attribute_definitions(s("next_attempt_at", ScalarAttributeType::N).map_err(sdk)?)
+            .key_schema(key("id", KeyType::Hash).map_err(sdk)?)
+            .global_secondary_indexes(index)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e) if e.code() == Some("ResourceInUseException") => return Ok(false),
+            Err(e) => return Err(sdk(e)),
+        }
+        let ttl = TimeToLiveSpecification::builder().attribute_name("expires_at").enabled(true).build().map_err(sdk)?;
+        client.update_time_to_live().table_name(table).time_to_live_specification(ttl).send().await.map_err(sdk)?;
+        Ok(true)
+    }
+}
+
+fn sdk(e: impl std::fmt::Debug) -> StoreError {
+    StoreError::Unavailable(format!("{e:?}"))
+}
+
+fn is_condition_failure<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    e.code() == Some("ConditionalCheckFailedException")
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    fn to_item(record: &Record) -> Item {
+        let mut item = HashMap::from([
+            ("id".to_owned(), s(record.id.to_string())),
+            ("kind".to_owned(), s(record.submission.kind().as_str())),
+            ("submission".to_owned(), s(submission_json(record))),
+            ("routed_to".to_owned(), s(record.routed_to.as_str())),
+            ("received_at".to_owned(), n(to_millis(record.received_at))),
+            ("consent_at".to_owned(), n(to_millis(record.consent_at))),
+            // TTL wants epoch seconds.
+            ("expires_at".to_owned(), n(record.expires_at.unix_timestamp())),
+            ("wants_confirmation".to_owned(), AttributeValue::Bool(record.wants_confirmation())),
+            ("attempts".to_owned(), n(record.delivery.attempts)),
+            ("next_attempt_at".to_owned(), n(to_millis(record.delivery.next_attempt_at))),
+            ("pending".to_owned(), s(PENDING)),
+        ]);
+        let emails = normalized_emails(record);
+        if !emails.is_empty() {
+            item.insert("emails".to_owned(), AttributeValue::Ss(emails));
+        }
+        item
+    }
+
+    fn from_item(item: &Item) -> Result<Record, StoreError> {
+        let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt(k));
+        let num = |k: &str| -> Result<i64, StoreError> {
+            item.get(k).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).ok_or_else(|| corrupt(k))
+        };
+        let opt_num = |k: &str| item.get(k).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
+        Ok(Record {
+            id: Uuid::parse_str(text("id")?).map_err(|_| corrupt("id"))?,
+            submission: submission_from_json(text("submission")?)?,
+            routed_to: EmailAddress::parse(text("routed_to")?).map_err(|_| corrupt("routed_to"))?,
+            received_at: from_millis(num("received_at")?),
+            consent_at: from_millis(num("consent_at")?),
+            expires_at: OffsetDateTime::from_unix_timestamp(num("expires_at")?).map_err(|_| corrupt("expires_at"))?,
+            delivery: Delivery {
+                coordinator_sent_at: opt_num("coordinator_sent_at").map(from_millis),
+                confirmation_sent_at: opt_num("confirmation_sent_at").map(from_millis),
+                attempts: u32::try_from(num("attempts")?).map_err(|_| corrupt("attempts"))?,
+                next_attempt_at: from_millis(num("next_attempt_at")?),
+            },
+        })
+    }
+
+    /// Every record whose `emails` set holds this address.
+    async fn scan_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError> {
+        let mut records = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("contains(emails, :e)")
+                .expression_attribute_values(":e", s(email.normalized()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items() {
+                records.push(Self::from_item(item)?);
+            }
+            match page.last_evaluated_key() {
+                Some(key) => start = Some(key.clone()),
+                None => break,
+            }
+        }
+        records.sort_by_key(|r| r.received_at);
+        Ok(records)
+    }
+
+    async fn count_pending(&self, filter: Option<(&str, AttributeValue)>) -> Result<u64, StoreError> {
+        let mut total = 0u64;
+        let mut start: Option<Item> = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(PENDING_INDEX)
+                .key_condition_expression("pending = :p")
+                .expression_attribute_values(":p", s(PENDING))
+                .select(Select::Count)
+                .set_exclusive_start_key(start.take());
+            if let Some((expression, value)) = &filter {
+                query = query.filter_expression(*expression).expression_attribute_values(":f", value.clone());
+            }
+            let page = query.send().await.map_err(sdk)?;
+            total += page.count().max(0) as u64;
+            match page.last_evaluated_key() {
+                Some(key) => start = Some(key.clone()),
+                None => break,
+            }
+        }
+        Ok(total)
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("attribute `{what}`"))
+}
+
+#[async_trait]
+impl SubmissionStore for DynamoStore {
+    async fn insert(&self, record: &Record) -> Result<Inserted, StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(Self::to_item(record)))
+            .condition_expression("attribute_not_exists(id)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(Inserted::New),
+            Err(e) if is_condition_failure(&e) => Ok(Inserted::Duplicate),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("id", s(id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        out.item().map(Self::from_item).transpose()
+    }
+
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(PENDING_INDEX)
+            .key_condition_expression("pending = :p AND next_attempt_at <= :now")
+            .expression_attribute_values(":p", s(PENDING))
+            .expression_attribute_values(":now", n(to_millis(now)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(sdk)?;
+        out.items().iter().map(Self::from_item).collect()
+    }
+
+    async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(record.id.to_string()))
+            .update_expression("SET next_attempt_at = :until")
+            .condition_expression("next_attempt_at = :expected AND attribute_exists(pending)")
+            .expression_attribute_values(":until", n(to_millis(until)))
+            .expression_attribute_values(":expected", n(to_millis(record.delivery.next_attempt_at)))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, completes: bool) -> Result<bool, StoreError> {
+        let attribute = match kind {
+            MailKind::Coordinator => "coordinator_sent_at",
+            MailKind::Confirmation => "confirmation_sent_at",
+        };
+        // Leaving the sparse index is what ends the sweeper's interest.
+        let expression = if completes { format!("SET {attribute} = :at REMOVE pending") } else { format!("SET {attribute} = :at") };
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id.to_string()))
+            .update_expression(expression)
+            .condition_expression(format!("attribute_exists(id) AND attribute_not_exists({attribute})"))
+            .expression_attribute_values(":at", n(to_millis(at)))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id.to_string()))
+            .update_expression("SET attempts = :a, next_attempt_at = :next")
+            .condition_expression("attribute_exists(pending)")
+            .expression_attribute_values(":a", n(attempts))
+            .expression_attribute_values(":next", n(to_millis(next_attempt_at)))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Ok(()), // finished meanwhile
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError> {
+        let hour_ago = n(to_millis(now - Duration::HOUR));
+        Ok(PendingStats {
+            pending: self.count_pending(None).await?,
+            over_one_hour: self.count_pending(Some(("received_at < :f", hour_ago))).await?,
+        })
+    }
+
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError> {
+        self.scan_email(email).await
+    }
+
+    async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
+        let records = self.scan_email(email).await?;
+        for record in &records {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key("id", s(record.id.to_string()))
+                .send()
+                .await
+                .map_err(sdk)?;
+        }
+        Ok(records.len())
+    }
+
+    async fn purge_expired(&self, _now: OffsetDateTime) -> Result<usize, StoreError> {
+        Ok(0) // the table's TTL on `expires_at` does this
+    }
+}

@@ -1,0 +1,202 @@
+//! Where submissions live until their retention ends. Stored first,
+//! before any mail: a crash or a mail outage can delay a mail, never lose
+//! a form.
+
+mod dynamodb;
+mod sqlite;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::domain::{EmailAddress, Submission};
+
+pub use dynamodb::{DynamoStore, TableSpec};
+pub use sqlite::SqliteStore;
+
+/// The two mails a submission causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailKind {
+    /// To the coordinator the form was routed to.
+    Coordinator,
+    /// To the sender (or referrer), when they gave an email address.
+    Confirmation,
+}
+
+/// One stored submission and the state of its mail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    pub id: Uuid,
+    pub submission: Submission,
+    pub routed_to: EmailAddress,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    /// The privacy consent (and, on a referral, the parent's consent) was
+    /// given with the form: its time is the time received.
+    #[serde(with = "time::serde::rfc3339")]
+    pub consent_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub delivery: Delivery,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delivery {
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub coordinator_sent_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub confirmation_sent_at: Option<OffsetDateTime>,
+    pub attempts: u32,
+    /// Nobody sends before this time; also serves as a lease while a
+    /// sender is busy with the record.
+    #[serde(with = "time::serde::rfc3339")]
+    pub next_attempt_at: OffsetDateTime,
+}
+
+impl Record {
+    /// A new record, owned by its first sender until `lease` has passed.
+    pub fn new(
+        id: Uuid,
+        submission: Submission,
+        routed_to: EmailAddress,
+        now: OffsetDateTime,
+        retention: Duration,
+        lease: Duration,
+    ) -> Self {
+        let now = truncate_to_millis(now);
+        Self {
+            id,
+            submission,
+            routed_to,
+            received_at: now,
+            consent_at: now,
+            expires_at: now + retention,
+            delivery: Delivery {
+                coordinator_sent_at: None,
+                confirmation_sent_at: None,
+                attempts: 0,
+                next_attempt_at: now + lease,
+            },
+        }
+    }
+
+    pub fn wants_confirmation(&self) -> bool {
+        self.submission.reply_to().is_some()
+    }
+
+    pub fn sent_at(&self, kind: MailKind) -> Option<OffsetDateTime> {
+        match kind {
+            MailKind::Coordinator => self.delivery.coordinator_sent_at,
+            MailKind::Confirmation => self.delivery.confirmation_sent_at,
+        }
+    }
+
+    /// The mails still to send, coordinator first.
+    pub fn unsent(&self) -> Vec<MailKind> {
+        let mut kinds = Vec::new();
+        if self.delivery.coordinator_sent_at.is_none() {
+            kinds.push(MailKind::Coordinator);
+        }
+        if self.wants_confirmation() && self.delivery.confirmation_sent_at.is_none() {
+            kinds.push(MailKind::Confirmation);
+        }
+        kinds
+    }
+
+    pub fn is_pending(&self) -> bool {
+        !self.unsent().is_empty()
+    }
+
+    /// Whether marking `kind` sent finishes this record's mail.
+    pub fn completes_with(&self, kind: MailKind) -> bool {
+        self.unsent().iter().all(|k| *k == kind)
+    }
+}
+
+/// Storage keeps milliseconds; so does a fresh record, so that a record
+/// read back equals the one written.
+pub fn truncate_to_millis(t: OffsetDateTime) -> OffsetDateTime {
+    from_millis(to_millis(t))
+}
+
+pub fn to_millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub fn from_millis(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    /// A record with this id exists: the same form was sent again.
+    Duplicate,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PendingStats {
+    pub pending: u64,
+    pub over_one_hour: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
+    #[error("a stored record could not be read: {0}")]
+    Corrupt(String),
+}
+
+#[async_trait]
+pub trait SubmissionStore: Send + Sync {
+    /// Stores the record unless one with its id exists.
+    async fn insert(&self, record: &Record) -> Result<Inserted, StoreError>;
+
+    async fn get(&self, id: Uuid) -> Result<Option<Record>, StoreError>;
+
+    /// Pending records whose next attempt is due, earliest first.
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError>;
+
+    /// Takes the record for one send attempt by moving its next attempt to
+    /// `until`, only if nobody else moved it since it was read. `false`
+    /// means another sender has it.
+    async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError>;
+
+    /// Marks one mail sent, only if it was not marked before. `completes`
+    /// says this was the record's last unsent mail. `false` means it was
+    /// already marked (by another sender).
+    async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, completes: bool) -> Result<bool, StoreError>;
+
+    /// After a failed attempt: count it and set when to try again.
+    async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError>;
+
+    async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError>;
+
+    /// Every record that holds this address (as sender, family or referrer).
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError>;
+
+    /// Deletes every record that holds this address; returns how many.
+    async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError>;
+
+    /// Deletes records past their retention (DynamoDB does this itself).
+    async fn purge_expired(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
+}
+
+fn submission_json(record: &Record) -> String {
+    serde_json::to_string(&record.submission).expect("a Submission always serialises")
+}
+
+fn submission_from_json(json: &str) -> Result<Submission, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Addresses in a record, lower-cased, for data requests.
+fn normalized_emails(record: &Record) -> Vec<String> {
+    let mut all: Vec<String> = record.submission.email_addresses().iter().map(|e| e.normalized()).collect();
+    all.sort();
+    all.dedup();
+    all
+}
