@@ -1,0 +1,7 @@
+//! Black-box tests of the form API: the real app on a random port, a real
+//! store (SQLite, or DynamoDB through moto) and a real SMTP server.
+//! Run through `make test` (tests/support/with_services.py).
+
+mod helpers;
+
+mod contact;
