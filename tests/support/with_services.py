@@ -91,6 +91,7 @@ def main():
             env.update(
                 AWS_ENDPOINT_URL_DYNAMODB=url,
                 AWS_REGION="eu-west-1",
+                AWS_DEFAULT_REGION="eu-west-1",
                 AWS_ACCESS_KEY_ID="testing",
                 AWS_SECRET_ACCESS_KEY="testing",
                 FORMS_TEST_MOTO_URL=url,
