@@ -73,7 +73,8 @@ fn announce(app: &App, addr: SocketAddr) {
     eprintln!();
 }
 
-async fn sweep_forever(app: App, stop: CancellationToken) {
+/// Sends pending mail every `SWEEP_INTERVAL_SECONDS` until `stop`.
+pub async fn sweep_forever(app: App, stop: CancellationToken) {
     let period = std::time::Duration::from_secs(app.settings.sweep_interval.whole_seconds().max(1) as u64);
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

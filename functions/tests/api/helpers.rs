@@ -23,6 +23,8 @@ pub struct TestApp {
     pub app: App,
     pub http: reqwest::Client,
     pub smtp: MailSink,
+    /// The configuration the app runs with, to run `forms` commands on it.
+    pub env: HashMap<String, String>,
     _data: TempDir,
 }
 
@@ -80,6 +82,7 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
         env.insert("FORMS_TABLE", table);
     }
     env.extend(options.env);
+    let env: HashMap<String, String> = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
     let app = App::build(settings).await.expect("app starts");
 
@@ -87,9 +90,11 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
     let address = format!("http://{}", listener.local_addr().unwrap());
     let service = forms::local::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    // The real background sweeper, as the local server runs it.
+    tokio::spawn(forms::local::sweep_forever(app.clone(), tokio_util::sync::CancellationToken::new()));
 
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, app, http, smtp, _data: data }
+    TestApp { address, app, http, smtp, env, _data: data }
 }
 
 impl TestApp {
@@ -108,6 +113,16 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Runs the `forms` binary (an admin command) on this app's configuration.
+    pub fn command(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_forms"))
+            .args(args)
+            .envs(&self.env)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run forms")
     }
 
     /// A script: JSON in, JSON out.
@@ -178,7 +193,7 @@ impl Mail {
     }
 
     pub fn text(&self) -> String {
-        self.parsed().body_text(0).unwrap_or_default().into_owned()
+        self.parsed().body_text(0).unwrap_or_default().replace("\r\n", "\n")
     }
 
     pub fn html(&self) -> String {

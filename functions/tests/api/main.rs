@@ -5,3 +5,5 @@
 mod helpers;
 
 mod contact;
+mod delivery;
+mod forms;
