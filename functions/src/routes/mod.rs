@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::App;
+use crate::domain::FormKind;
 
 /// `/api/...` only; the local server adds the static site around it.
 pub fn router(app: App) -> Router {
@@ -37,7 +38,11 @@ async fn log_request(request: Request, next: Next) -> Response {
     let status = response.status().as_u16();
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if path.starts_with("/api/") {
-        let form = path.strip_prefix("/api/forms/").unwrap_or("-");
+        // Only a known form name reaches the log, never whatever was in the path.
+        let form = path
+            .strip_prefix("/api/forms/")
+            .map(|segment| FormKind::from_segment(segment).map_or("unknown", FormKind::as_str))
+            .unwrap_or("-");
         tracing::info!(%method, form, status, duration_ms = format_args!("{ms:.1}"), "request");
     } else {
         tracing::debug!(%method, status, duration_ms = format_args!("{ms:.1}"), "static");

@@ -7,3 +7,5 @@ mod helpers;
 mod contact;
 mod delivery;
 mod forms;
+mod lambda;
+mod logs;
