@@ -18,7 +18,7 @@ MAIL_FROM ?= Steun voor gezinnen <noreply@$(MAIL_DOMAIN)>
 OPERATOR_EMAIL ?=
 SITE_DOMAIN ?=
 CERTIFICATE_ARN ?=
-SAM := $(DEPLOY_VENV)/bin/sam
+SAM := SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam
 AWS := $(DEPLOY_VENV)/bin/aws
 
 TEST_STAGES += infra-check
@@ -71,8 +71,8 @@ deploy: deploy-stack deploy-site
 deploy-stack: tools-deploy infra-lint site
 	@test -n "$(MAIL_DOMAIN)" -a -n "$(OPERATOR_EMAIL)" || { echo "Set MAIL_DOMAIN and OPERATOR_EMAIL (infra/deploy.env or the command line)"; exit 1; }
 	FORMS_REPO="$(ROOT)" FORMS_BOOTSTRAP="$(LAMBDA_BOOTSTRAP)" \
-	  "$(SAM)" build --template-file infra/template.yaml --build-dir .aws-sam/build
-	"$(SAM)" deploy --template-file .aws-sam/build/template.yaml \
+	  $(SAM) build --template-file infra/template.yaml --build-dir .aws-sam/build
+	$(SAM) deploy --template-file .aws-sam/build/template.yaml \
 	  --stack-name "$(STACK_NAME)" --region "$(AWS_REGION)" --resolve-s3 \
 	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset --no-confirm-changeset \
 	  --parameter-overrides \
