@@ -23,7 +23,7 @@ AWS := $(DEPLOY_VENV)/bin/aws
 
 TEST_STAGES += infra-check
 
-.PHONY: tools-infra tools-deploy lambda-target lambda-build lambda-zip infra-check infra-lint
+.PHONY: tools-infra tools-deploy tools-qemu lambda-target lambda-build lambda-zip infra-check infra-lint infra-smoke
 .PHONY: deploy deploy-stack deploy-site
 
 $(INFRA_VENV)/.installed: infra/requirements.txt
@@ -62,7 +62,16 @@ infra-lint: tools-infra
 	cd infra/checks && "$(INFRA_VENV)/bin/python" directory_index_function.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" checkov_gate.py "$(INFRA_VENV)/bin/checkov"
 
-infra-check: infra-lint lambda-zip
+# The shipped arm64 binary, run as Lambda runs it (qemu-user), on real
+# DynamoDB (moto) and SMTP (the sink): the API event through CloudFront,
+# the origin check, store and mail, the scheduled sweep and its metric.
+infra-smoke: lambda-zip tools-python tools-qemu
+	$(WITH_SERVICES) -- $(TEST_PY) infra/checks/lambda_smoke.py "$(LAMBDA_BOOTSTRAP)"
+
+tools-qemu:
+	@tools/install-qemu-arm64.sh
+
+infra-check: infra-lint lambda-zip infra-smoke
 
 # ---- deploy (needs AWS credentials; not part of make test)
 
