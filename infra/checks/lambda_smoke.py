@@ -1,0 +1,120 @@
+"""Runs the shipped arm64 `bootstrap` (under qemu-user) as Lambda runs it:
+against a stand-in of the Lambda Runtime API, with the environment the
+template gives it, DynamoDB from moto and mail to the SMTP sink. Run it
+through tests/support/with_services.py (make infra-smoke does).
+
+It proves what the offline template checks cannot: the cross-compiled
+binary starts, answers an API Gateway v2 event that came through CloudFront
+(Host is the execute-api name, Origin the site's), refuses another origin,
+stores and mails the form, and runs the scheduled sweep with its metric.
+
+Usage: lambda_smoke.py BOOTSTRAP"""
+
+import glob
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SITE = "https://d111111abcdef8.cloudfront.net"
+API_HOST = "abc123.execute-api.eu-west-1.amazonaws.com"
+QEMU = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"]
+
+
+def api_event(origin, body):
+    """An HTTP API (payload 2.0) event as CloudFront -> API Gateway sends it."""
+    return {
+        "version": "2.0", "routeKey": "$default", "rawPath": "/api/forms/contact", "rawQueryString": "",
+        "headers": {"host": API_HOST, "origin": origin, "content-type": "application/json",
+                    "accept": "application/json", "cloudfront-viewer-address": "203.0.113.7:51234"},
+        "requestContext": {"accountId": "123456789012", "apiId": "abc123", "domainName": API_HOST,
+                           "domainPrefix": "abc123", "requestId": str(uuid.uuid4()), "routeKey": "$default",
+                           "stage": "$default", "time": "25/Nov/2026:12:00:00 +0000", "timeEpoch": 1795000000000,
+                           "http": {"method": "POST", "path": "/api/forms/contact", "protocol": "HTTP/1.1",
+                                    "sourceIp": "130.176.0.1", "userAgent": "Amazon CloudFront"}},
+        "body": json.dumps(body), "isBase64Encoded": False,
+    }
+
+
+class RuntimeApi(BaseHTTPRequestHandler):
+    """The three calls of the Lambda Runtime API the runtime client makes."""
+    events: "queue.Queue" = queue.Queue()
+    results: "queue.Queue" = queue.Queue()
+
+    def do_GET(self):  # /2018-06-01/runtime/invocation/next
+        request_id, event = self.events.get()
+        body = json.dumps(event).encode()
+        self.send_response(200)
+        for name, value in {"Lambda-Runtime-Aws-Request-Id": request_id, "Lambda-Runtime-Deadline-Ms": "9999999999999",
+                            "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:eu-west-1:123456789012:function:forms",
+                            "Content-Type": "application/json", "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):  # .../invocation/{id}/response or /error
+        data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.results.put((self.path.rsplit("/", 1)[1], json.loads(data or b"null")))
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def invoke(event):
+    RuntimeApi.events.put((str(uuid.uuid4()), event))
+    kind, payload = RuntimeApi.results.get(timeout=120)
+    if kind != "response":
+        sys.exit(f"the function failed: {payload}")
+    return payload
+
+
+def main():
+    bootstrap = sys.argv[1]
+    table = f"smoke-{uuid.uuid4().hex[:8]}"
+    env = dict(os.environ,
+               FORMS_STORE="dynamodb", FORMS_TABLE=table, FORMS_MAILER="smtp",
+               SMTP_URL=f"smtp://127.0.0.1:{os.environ['FORMS_TEST_SMTP_PORT']}",
+               MAIL_FROM="Steun voor gezinnen <noreply@example.org>", RETENTION_DAYS="365",
+               RATE_LIMIT_PER_MINUTE="10", ALLOWED_ORIGINS=SITE, RUST_LOG="info")
+    subprocess.run(QEMU + [bootstrap, "create-table"], env=env, check=True, stdout=subprocess.DEVNULL)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env.update(AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{server.server_port}", AWS_LAMBDA_FUNCTION_NAME="forms",
+               AWS_LAMBDA_FUNCTION_VERSION="$LATEST", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128",
+               AWS_LAMBDA_LOG_GROUP_NAME="/aws/lambda/forms", AWS_LAMBDA_LOG_STREAM_NAME="smoke")
+    function = subprocess.Popen(QEMU + [bootstrap], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        form = {"name": "Sanne de Boer", "email": "sanne@example.org", "municipality": "heemskerk",
+                "message": "Welke hulp is er?", "privacy_consent": "yes"}
+        refused = invoke(api_event("https://elsewhere.example", form))
+        assert refused["statusCode"] == 403, f"another site's post must be refused: {refused}"
+        answer = invoke(api_event(SITE, form))
+        assert answer["statusCode"] == 201, f"the site's own post must be taken: {answer}"
+        form_id = json.loads(answer["body"])["id"]
+        for name, value in {"content-security-policy": "default-src 'self'", "strict-transport-security": "max-age="}.items():
+            assert value in answer["headers"].get(name, ""), f"{name} missing from {answer['headers']}"
+        sweep = invoke({"forms_task": "sweep"})
+    finally:
+        function.kill()
+        output = function.communicate(timeout=30)[0]
+        server.shutdown()
+    mails = [m for m in glob.glob(os.path.join(os.environ["FORMS_TEST_SMTP_DIR"], "*.eml"))
+             if form_id in open(m, encoding="utf-8", errors="replace").read()]
+    assert len(mails) == 2, f"want the coordinator mail and the confirmation for {form_id}, got {len(mails)}"
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    metrics = [line for line in lines if "_aws" in line]
+    assert any(m["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Forms" and "PendingMailOverOneHour" in m
+               for m in metrics), f"the sweep wrote no Forms metric line: {output[-2000:]}"
+    print(f"lambda smoke (arm64 under qemu): 403 for a foreign origin, 201 and 2 mails for {form_id}, sweep {sweep}")
+
+
+if __name__ == "__main__":
+    main()
