@@ -3,7 +3,10 @@
 //! Run through `make test` (tests/support/with_services.py).
 
 mod helpers;
+mod markup;
+mod rawtcp;
 
 mod contact;
 mod delivery;
 mod forms;
+mod hostile;
