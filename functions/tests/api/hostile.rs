@@ -88,8 +88,9 @@ fn assert_headers_clean(mail: &Mail, allowed_rcpt: &[&str]) {
 
 const INJECTIONS: [&str; 4] = ["\r\nBcc: evil@attacker.example", "\nX-Injected: yes", "\r\n\r\n<p>forged body</p>", "\0"];
 
-both_stores!(cr_lf_and_nul_in_any_field_never_add_a_header, |store| async move {
-    let app = spawn(store).await;
+both_stores!(cr_lf_and_nul_in_any_field_never_add_a_header, |store| async move { cr_lf_and_nul_in_any_field_never_add_a_header_on(&spawn(store).await).await });
+
+pub async fn cr_lf_and_nul_in_any_field_never_add_a_header_on(app: &TestApp) {
     let mut accepted = Vec::new();
     for kind in KINDS {
         for field in fields(&valid(kind)) {
@@ -125,12 +126,13 @@ both_stores!(cr_lf_and_nul_in_any_field_never_add_a_header, |store| async move {
         }
     }
     still_answers(&app).await;
-});
+}
 
 const SCRIPT: &str = r#"<script>alert("xss")</script><img src=x onerror=alert(1)>"' &amp;"#;
 
-both_stores!(html_in_every_text_field_is_text_in_the_html_mail, |store| async move {
-    let app = spawn(store).await;
+both_stores!(html_in_every_text_field_is_text_in_the_html_mail, |store| async move { html_in_every_text_field_is_text_in_the_html_mail_on(&spawn(store).await).await });
+
+pub async fn html_in_every_text_field_is_text_in_the_html_mail_on(app: &TestApp) {
     let free_text = ["name", "message", "children_ages", "referrer_name", "referrer_organisation"];
     for kind in ["registration", "referral"] {
         let mut body = valid(kind);
@@ -158,7 +160,7 @@ both_stores!(html_in_every_text_field_is_text_in_the_html_mail, |store| async mo
         let (status, answer) = json_of(app.post_json("referral", &body).await).await;
         assert_eq!((status, error_fields(&answer)), (422, BTreeSet::from([field.to_owned()])), "{field}");
     }
-});
+}
 
 /// The page the 422 is built from, to compare what may run on it.
 fn source_page(kind: &str, lang: &str) -> String {
@@ -177,7 +179,10 @@ fn source_page(kind: &str, lang: &str) -> String {
 
 #[tokio::test]
 async fn html_in_every_field_is_text_on_the_error_page() {
-    let app = spawn(Store::Sqlite).await;
+    html_in_every_field_is_text_on_the_error_page_on(&spawn(Store::Sqlite).await).await
+}
+
+pub async fn html_in_every_field_is_text_on_the_error_page_on(app: &TestApp) {
     for kind in KINDS {
         for lang in ["nl", "en"] {
             let body = valid(kind);
@@ -195,7 +200,10 @@ async fn html_in_every_field_is_text_on_the_error_page() {
 
 #[tokio::test]
 async fn bodies_over_32_kib_are_refused_whatever_the_headers_say() {
-    let app = spawn(Store::Sqlite).await;
+    bodies_over_32_kib_are_refused_whatever_the_headers_say_on(&spawn(Store::Sqlite).await).await
+}
+
+pub async fn bodies_over_32_kib_are_refused_whatever_the_headers_say_on(app: &TestApp) {
     let form = |len: usize| {
         let base = "name=Jan&email=jan%40example.org&message=Hoi&privacy_consent=on&padding=";
         format!("{base}{}", "a".repeat(len - base.len()))
@@ -240,7 +248,12 @@ async fn bodies_over_32_kib_are_refused_whatever_the_headers_say() {
 
 #[tokio::test]
 async fn a_cut_off_or_trickling_body_does_not_stop_the_server_answering_others() {
-    let app = spawn(Store::Sqlite).await;
+    a_cut_off_or_trickling_body_does_not_stop_the_server_answering_others_on(&spawn(Store::Sqlite).await).await
+}
+
+pub async fn a_cut_off_or_trickling_body_does_not_stop_the_server_answering_others_on(app: &TestApp) {
+    let sanne = forms::domain::EmailAddress::parse("sanne@example.org").unwrap();
+    let before = app.app.dispatcher.store().find_by_email(&sanne).await.unwrap().len();
     let body = serde_json::to_vec(&valid("contact")).unwrap();
     let (half, rest) = body.split_at(body.len() / 2);
     let length = format!("Content-Length: {}", body.len());
@@ -279,14 +292,16 @@ async fn a_cut_off_or_trickling_body_does_not_stop_the_server_answering_others()
     assert_eq!(status, Some(201), "a slow but complete form is taken: {answer}");
     drop(idle);
 
-    let sanne = forms::domain::EmailAddress::parse("sanne@example.org").unwrap();
     let stored = app.app.dispatcher.store().find_by_email(&sanne).await.unwrap();
-    assert_eq!(stored.len(), 2, "the trickled form and still_answers' form; not the cut-off one");
+    assert_eq!(stored.len(), before + 2, "the trickled form and still_answers' form; not the cut-off one");
 }
 
 #[tokio::test]
 async fn only_form_and_json_bodies_are_read() {
-    let app = spawn(Store::Sqlite).await;
+    only_form_and_json_bodies_are_read_on(&spawn(Store::Sqlite).await).await
+}
+
+pub async fn only_form_and_json_bodies_are_read_on(app: &TestApp) {
     let json_body = serde_json::to_string(&valid("contact")).unwrap();
     for content_type in ["text/plain", "multipart/form-data; boundary=x", "application/xml", "application/json-patch+json", "application/jsonx", "text/html", "", "application/x-www-form-urlencodedx"] {
         let (status, answer) = json_of(post_raw(&app, "contact", content_type, json_body.clone()).await).await;
@@ -305,7 +320,10 @@ async fn only_form_and_json_bodies_are_read() {
 
 #[tokio::test]
 async fn invalid_utf8_is_a_bad_field_in_a_form_and_a_bad_request_in_json() {
-    let app = spawn(Store::Sqlite).await;
+    invalid_utf8_is_a_bad_field_in_a_form_and_a_bad_request_in_json_on(&spawn(Store::Sqlite).await).await
+}
+
+pub async fn invalid_utf8_is_a_bad_field_in_a_form_and_a_bad_request_in_json_on(app: &TestApp) {
     let rest = b"&email=jan%40example.org&message=Hoi&privacy_consent=on".to_vec();
     for name in [&b"name=%FF%FE"[..], b"name=\xC3\x28", b"name=%C0%AF", b"name=\xED\xA0\x80"] {
         let body = [name, &rest].concat();
@@ -322,7 +340,10 @@ async fn invalid_utf8_is_a_bad_field_in_a_form_and_a_bad_request_in_json() {
 
 #[tokio::test]
 async fn json_of_the_wrong_shape_is_refused_precisely() {
-    let app = spawn(Store::Sqlite).await;
+    json_of_the_wrong_shape_is_refused_precisely_on(&spawn(Store::Sqlite).await).await
+}
+
+pub async fn json_of_the_wrong_shape_is_refused_precisely_on(app: &TestApp) {
     let malformed = "Stuur dit veld één keer mee, als tekst";
     let cases = [
         ("name", json!(5), Some(malformed)),
@@ -365,8 +386,9 @@ async fn json_of_the_wrong_shape_is_refused_precisely() {
     still_answers(&app).await;
 }
 
-both_stores!(very_long_lines_are_kept_or_refused_but_never_break_a_mail, |store| async move {
-    let app = spawn(store).await;
+both_stores!(very_long_lines_are_kept_or_refused_but_never_break_a_mail, |store| async move { very_long_lines_are_kept_or_refused_but_never_break_a_mail_on(&spawn(store).await).await });
+
+pub async fn very_long_lines_are_kept_or_refused_but_never_break_a_mail_on(app: &TestApp) {
     let mut body = valid("contact");
     let line = "ë".repeat(5000);
     body["message"] = json!(line);
@@ -393,10 +415,11 @@ both_stores!(very_long_lines_are_kept_or_refused_but_never_break_a_mail, |store|
     body["k".repeat(30_000)] = json!("v");
     assert_eq!(app.post_json("contact", &body).await.status(), 201);
     still_answers(&app).await;
-});
+}
 
-both_stores!(lookalike_and_international_addresses_get_the_documented_answer, |store| async move {
-    let app = spawn(store).await;
+both_stores!(lookalike_and_international_addresses_get_the_documented_answer, |store| async move { lookalike_and_international_addresses_get_the_documented_answer_on(&spawn(store).await).await });
+
+pub async fn lookalike_and_international_addresses_get_the_documented_answer_on(app: &TestApp) {
     let lookalike = "Controleer het e-mailadres: er staan letters uit verschillende alfabetten in";
     let invalid = "Vul een e-mailadres in zoals naam@voorbeeld.nl";
     for (field, address, message) in [
@@ -424,10 +447,11 @@ both_stores!(lookalike_and_international_addresses_get_the_documented_answer, |s
         let coordinator = mails.iter().find(|m| m.message_id().contains(".coordinator@")).unwrap();
         assert_eq!(coordinator.reply_to().unwrap().1, ascii);
     }
-});
+}
 
-both_stores!(a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent, |store| async move {
-    let app = spawn(store).await;
+both_stores!(a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent, |store| async move { a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent_on(&spawn(store).await).await });
+
+pub async fn a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent_on(app: &TestApp) {
     let bot = format!("bot-{}@example.org", uuid::Uuid::new_v4().simple());
     let mut ids = Vec::new();
     for website in [json!("https://spam.example"), json!(42), json!(["x"])] {
@@ -457,7 +481,7 @@ both_stores!(a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent, |sto
         assert!(app.smtp.about(id).is_empty(), "nothing mailed");
     }
     assert!(app.smtp.all().iter().all(|m| !m.rcpt_tos.contains(&bot)));
-});
+}
 
 #[tokio::test]
 async fn a_flood_from_one_client_is_slowed_and_others_are_not() {
@@ -494,7 +518,10 @@ async fn a_flood_from_one_client_is_slowed_and_others_are_not() {
 
 #[tokio::test]
 async fn unknown_forms_are_404_and_other_methods_405() {
-    let app = spawn(Store::Sqlite).await;
+    unknown_forms_are_404_and_other_methods_405_on(&spawn(Store::Sqlite).await).await
+}
+
+pub async fn unknown_forms_are_404_and_other_methods_405_on(app: &TestApp) {
     let body = serde_json::to_string(&valid("contact")).unwrap();
     for path in ["/api/forms/newsletter", "/api/forms/Contact", "/api/forms/contact%00", "/api/forms/", "/api/forms/contact/extra", "/api/form/contact", "/api/forms/..%2Fcontact"] {
         let response = app.http.post(app.url(path)).header("content-type", "application/json").body(body.clone()).send().await.unwrap();

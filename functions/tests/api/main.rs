@@ -9,4 +9,7 @@ mod rawtcp;
 mod contact;
 mod delivery;
 mod forms;
+mod headers;
 mod hostile;
+mod props;
+mod survival;
