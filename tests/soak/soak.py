@@ -97,13 +97,21 @@ class Processes:
         for p in (self.sink, self.moto):
             if p and p.poll() is None:
                 p.terminate()
-                p.wait(timeout=10)
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # moto holding 10,000 items can be slow to stop
+                    p.kill()
+                    p.wait()
 
     def stop_server(self):
         """SIGTERM: the server finishes what it is doing and exits 0."""
         if self.server and self.server.poll() is None:
             self.server.terminate()
-            code = self.server.wait(timeout=30)
+            try:
+                code = self.server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                code = self.server.wait()
             if code != 0:
                 print(f"soak: server exited {code} on SIGTERM", file=sys.stderr)
 
@@ -273,6 +281,7 @@ def main():
         procs.stop_server()
         records, _ = pending(procs, args)
         counts, problems = tally.count(distinct, results.accepted, records, tally.mails(procs.mail_dir))
+        print(f"soak: counted in {time.monotonic() - drained:.0f} s", flush=True)
     finally:
         procs.stop_all()
 
