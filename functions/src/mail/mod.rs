@@ -35,3 +35,6 @@ pub enum MailError {
 pub trait Mailer: Send + Sync {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError>;
 }
+
+#[cfg(test)]
+mod props;

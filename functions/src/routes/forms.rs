@@ -1,8 +1,9 @@
 //! `POST /api/forms/{kind}`: read, check, store, then mail.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::Response;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -39,8 +40,15 @@ pub async fn submit(
     let Some(encoding) = Encoding::of(&headers) else {
         return reply.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, Lang::Nl);
     };
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+    // Refused before reading: a client announcing 100 MB is not waited for.
+    if declared_length(&headers).is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl);
+    }
+    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(e) if over_the_limit(&e) => return reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl),
+        // The client stopped sending (or lied about the length): nothing to read.
+        Err(_) => return reply.bad_request("the body ended before it was complete"),
     };
     let raw = match encoding {
         Encoding::Form => RawForm::from_urlencoded(&bytes),
@@ -83,9 +91,46 @@ pub async fn submit(
 
 /// CORS preflight: only for configured origins.
 pub async fn preflight(State(app): State<App>, headers: HeaderMap) -> Response {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let allowed = app.settings.allowed_origins.iter().any(|o| o == origin);
-    respond::preflight(allowed.then_some(origin))
+    respond::preflight(configured_origin(&headers, &app.settings.allowed_origins))
+}
+
+/// A page on a configured other origin may read our answer (201, 422,
+/// 429, ...): without `Access-Control-Allow-Origin` its script would see a
+/// network error although the form was stored. Same-origin posts need no
+/// CORS header; other origins get none (and a 403 from `submit`).
+pub async fn cors_for_configured_origins(State(app): State<App>, request: Request, next: Next) -> Response {
+    let origin = configured_origin(request.headers(), &app.settings.allowed_origins)
+        .and_then(|o| HeaderValue::from_str(o).ok());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    // The answer depends on Origin (403 or not, CORS or not): caches must key on it.
+    if !headers.get_all(header::VARY).iter().any(|v| v.as_bytes().eq_ignore_ascii_case(b"origin")) {
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    if let Some(origin) = origin {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    response
+}
+
+fn configured_origin<'h>(headers: &'h HeaderMap, allowed: &[String]) -> Option<&'h str> {
+    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+    allowed.iter().any(|o| o == origin).then_some(origin)
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn over_the_limit(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -3,9 +3,15 @@
 //! Run through `make test` (tests/support/with_services.py).
 
 mod helpers;
+mod markup;
+mod rawtcp;
 
 mod contact;
 mod delivery;
 mod forms;
+mod headers;
+mod hostile;
 mod lambda;
 mod logs;
+mod props;
+mod survival;
