@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use futures_util::StreamExt;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -15,8 +16,14 @@ use crate::store::{PendingStats, Record, StoreError, SubmissionStore};
 pub const LEASE: Duration = Duration::minutes(2);
 /// Longest pause between two attempts.
 const MAX_BACKOFF: Duration = Duration::HOUR;
-/// Records a sweep takes at once.
+/// Records a sweep reads at once.
 const SWEEP_BATCH: usize = 50;
+/// Records sent side by side: enough to drain a backlog quickly, few enough
+/// not to flood the mail server.
+const SWEEP_CONCURRENCY: usize = 8;
+/// How long one sweep starts new batches; leaves room for the batch in
+/// flight within the function's Lambda timeout (20 s in infra/).
+const SWEEP_BUDGET: StdDuration = StdDuration::from_secs(10);
 
 pub struct Dispatcher {
     store: Arc<dyn SubmissionStore>,
@@ -107,20 +114,43 @@ impl Dispatcher {
     }
 
     /// One pass: report what is pending, drop what has expired, and send
-    /// what is due.
+    /// what is due. A backlog (after an SMTP outage) is drained batch after
+    /// batch, several records at once, until nothing is due or the pass has
+    /// run for `SWEEP_BUDGET`; the next pass takes the rest.
     pub async fn sweep(&self) -> Result<SweepReport, StoreError> {
+        let started = std::time::Instant::now();
         let now = OffsetDateTime::now_utc();
         let mut report = SweepReport { purged: self.store.purge_expired(now).await?, ..SweepReport::default() };
-        let due = self.store.due(now, SWEEP_BATCH).await?;
-        report.due = due.len();
-        for record in due {
-            if !self.store.claim(&record, now + LEASE).await? {
-                report.skipped += 1;
-                continue;
+        loop {
+            let now = OffsetDateTime::now_utc();
+            let due = self.store.due(now, SWEEP_BATCH).await?;
+            let full_batch = due.len() == SWEEP_BATCH;
+            report.due += due.len();
+            let outcomes: Vec<Result<Option<Outcome>, StoreError>> = futures_util::stream::iter(due)
+                .map(|record| async move {
+                    if !self.store.claim(&record, now + LEASE).await? {
+                        return Ok(None);
+                    }
+                    Ok(Some(self.dispatch(&record).await))
+                })
+                .buffer_unordered(SWEEP_CONCURRENCY)
+                .collect()
+                .await;
+            let mut progress = false;
+            for outcome in outcomes {
+                match outcome? {
+                    None => report.skipped += 1,
+                    Some(Outcome::Delivered) => {
+                        report.delivered += 1;
+                        progress = true;
+                    }
+                    Some(Outcome::Deferred) => report.deferred += 1,
+                }
             }
-            match self.dispatch(&record).await {
-                Outcome::Delivered => report.delivered += 1,
-                Outcome::Deferred => report.deferred += 1,
+            // Deferred records move out of `due`; stop when a batch brought
+            // nothing through (the mail server is down) or time is up.
+            if !full_batch || !progress || started.elapsed() >= SWEEP_BUDGET {
+                break;
             }
         }
         report.pending = self.store.pending_stats(OffsetDateTime::now_utc()).await?;

@@ -118,3 +118,26 @@ both_stores!(a_data_request_finds_and_erases_everything_for_an_address, |store| 
     let others: Value = serde_json::from_slice(&app.command(&["export", "ander@example.org"]).stdout).unwrap();
     assert_eq!(others["count"], 1, "nobody else's data is touched");
 });
+
+both_stores!(one_sweep_drains_a_backlog_bigger_than_a_batch, |store| async move {
+    let dir = tempfile::TempDir::new().unwrap();
+    let sink = MailSink { port: free_port(), dir: dir.path().to_path_buf() };
+    let app = spawn_with_sink(store, Options::default().without_sweeper(), sink.clone()).await;
+
+    // The mail server is down while 120 forms come in (more than two batches).
+    const BACKLOG: usize = 120;
+    for i in 0..BACKLOG {
+        let body = json!({"name": format!("Ouder {i}"), "phone": "0612345678", "message": "Hallo", "privacy_consent": "yes"});
+        assert_eq!(app.post_json("contact", &body).await.status(), 201);
+    }
+    let store = app.app.dispatcher.store();
+    assert_eq!(store.pending_stats(time::OffsetDateTime::now_utc()).await.unwrap().pending, BACKLOG as u64);
+
+    let _server = OwnSink::start_on(sink.clone());
+    // The first retry is due one sweep interval (1 s) after the failure.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let report = app.app.dispatcher.sweep().await.unwrap();
+    assert_eq!(report.delivered, BACKLOG, "{report:?}");
+    assert_eq!(report.pending.pending, 0, "{report:?}");
+    assert_eq!(sink.all().len(), BACKLOG, "one coordinator mail each (no email, so no confirmation)");
+});

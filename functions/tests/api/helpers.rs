@@ -31,17 +31,28 @@ pub struct TestApp {
 /// Settings a test may change before the app starts.
 pub struct Options {
     pub env: HashMap<&'static str, String>,
+    /// Run the background sweeper, as the local server does.
+    pub sweeper: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { env: HashMap::from([("RATE_LIMIT_PER_MINUTE", "0".to_owned()), ("SWEEP_INTERVAL_SECONDS", "1".to_owned())]) }
+        Self {
+            env: HashMap::from([("RATE_LIMIT_PER_MINUTE", "0".to_owned()), ("SWEEP_INTERVAL_SECONDS", "1".to_owned())]),
+            sweeper: true,
+        }
     }
 }
 
 impl Options {
     pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Self {
         self.env.insert(key, value.into());
+        self
+    }
+
+    /// The test runs sweeps itself.
+    pub fn without_sweeper(mut self) -> Self {
+        self.sweeper = false;
         self
     }
 }
@@ -81,6 +92,7 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
         env.insert("FORMS_STORE", "dynamodb".to_owned());
         env.insert("FORMS_TABLE", table);
     }
+    let run_sweeper = options.sweeper;
     env.extend(options.env);
     let env: HashMap<String, String> = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
@@ -91,7 +103,9 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
     let service = forms::local::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     // The real background sweeper, as the local server runs it.
-    tokio::spawn(forms::local::sweep_forever(app.clone(), tokio_util::sync::CancellationToken::new()));
+    if run_sweeper {
+        tokio::spawn(forms::local::sweep_forever(app.clone(), tokio_util::sync::CancellationToken::new()));
+    }
 
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     TestApp { address, app, http, smtp, env, _data: data }
