@@ -85,6 +85,9 @@
     if (!summary || !key || !window.fetch || !window.URLSearchParams) return;
     if (!key.value) key.value = uuid();
     var sending = false;
+    // The server's error page (no-JS post) arrives with the summary shown:
+    // bring it to the reader first, as after an in-place submit.
+    if (!summary.hidden) summary.focus();
 
     form.addEventListener('submit', function (event) {
       if (sending) { event.preventDefault(); return; }
