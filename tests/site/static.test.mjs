@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtPages, fileFor, attr, tags, alternates, PUBLIC, FORM_PAGES } from './pages.mjs';
+import ICAL from 'ical.js';
 import { ROOT } from '../browser/support.mjs';
 
 const pages = builtPages();
@@ -132,6 +133,24 @@ test('the spreekuur calendar is valid iCalendar made from directory.toml', () =>
   const dated = [...toml.matchAll(/\[\[spreekuur\.dates\]\]\s*\ndate = "(\d{4})-(\d{2})-(\d{2})"\s*\nstart = "(\d{2}):(\d{2})"/g)];
   assert.ok(dated.length >= 1);
   for (const [, y, m, d, hh, mm] of dated) assert.ok(nl.includes(`:${y}${m}${d}T${hh}${mm}00\r\n`), `${y}-${m}-${d} in the calendar`);
+});
+
+test('a real iCalendar parser (ical.js) reads the calendar: 8 May, 15:00 Amsterdam time', () => {
+  for (const [file, summary] of [['spreekuur.ics', /^Spreekuur/], ['en/spreekuur.ics', /^Drop-in hour/]]) {
+    const calendar = new ICAL.Component(ICAL.parse(readFileSync(join(PUBLIC, file), 'utf8')));
+    const zone = calendar.getFirstSubcomponent('vtimezone');
+    assert.ok(zone, `${file}: VTIMEZONE`);
+    ICAL.TimezoneService.register(zone);
+    const events = calendar.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+    assert.ok(events.length >= 1);
+    const first = events[0];
+    assert.match(first.summary, summary);
+    assert.equal(first.startDate.month, 5);
+    assert.equal(first.startDate.day, 8);
+    // 15:00 in Amsterdam in May (summer time) is 13:00 UTC.
+    assert.equal(first.startDate.toJSDate().toISOString().slice(11, 16), '13:00');
+    assert.equal(new Set(events.map((e) => e.uid)).size, events.length, 'unique UIDs');
+  }
 });
 
 test('the regions page shows what directory.toml says runs where', () => {
