@@ -120,6 +120,23 @@ test('screenshots of every page at 360 px and 1280 px, without sideways scrollin
   }
 });
 
+test('the "which help fits me?" guide leads to a form without JavaScript', async () => {
+  const { context, page, problems } = await watchedPage({ javaScriptEnabled: false });
+  for (const [start, steps, end] of [
+    ['/welke-hulp/', ['In Heemskerk, Beverwijk of Wijk aan Zee', 'Ik weet het niet zo goed', 'Meld je aan'], '/aanmelden/'],
+    ['/en/which-help/', ['In Opsterland', 'Yes, I have a child aged 7 to 14', 'Sign up'], '/en/sign-up/'],
+    ['/welke-hulp/', ['Ergens anders', 'Stuur een bericht'], '/contact/'],
+  ]) {
+    await page.goto(server.base + start);
+    for (const step of steps) {
+      await Promise.all([page.waitForNavigation(), page.locator('main a', { hasText: step }).first().click()]);
+    }
+    assert.equal(new URL(page.url()).pathname, end, `${start} via ${steps.join(' > ')}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 for (const javaScriptEnabled of [true, false]) {
   for (const form of FORM_PAGES) {
     for (const lang of ['nl', 'en']) {

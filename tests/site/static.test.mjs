@@ -153,6 +153,25 @@ test('a real iCalendar parser (ical.js) reads the calendar: 8 May, 15:00 Amsterd
   }
 });
 
+test('the home page shows the next spreekuur from directory.toml, or says none is known yet', () => {
+  const toml = readFileSync(join(ROOT, 'site', 'data', 'directory.toml'), 'utf8');
+  const dates = [...toml.matchAll(/\[\[spreekuur\.dates\]\]\s*\ndate = "(\d{4}-\d{2}-\d{2})"/g)].map((m) => m[1]).sort();
+  // The site was built moments ago; a date that is today may flip at midnight, so allow either.
+  const today = new Date().toISOString().slice(0, 10);
+  const next = dates.find((d) => d > today);
+  for (const [path, none] of [['/', 'De volgende datums zijn nog niet bekend'], ['/en/', 'The next dates are not known yet']]) {
+    const html = readFileSync(fileFor(path), 'utf8');
+    const block = html.match(/<p class="next-date">([\s\S]*?)<\/p>/)?.[1];
+    assert.ok(block, `${path}: next spreekuur block`);
+    if (next) {
+      const day = String(Number(next.slice(8, 10)));
+      assert.match(block, new RegExp(`<strong>${day} [a-zA-Z]+ ${next.slice(0, 4)}`), `${path}: shows ${next}`);
+    } else if (!dates.includes(today)) {
+      assert.ok(block.includes(none), `${path}: says no date is known yet`);
+    }
+  }
+});
+
 test('the regions page shows what directory.toml says runs where', () => {
   const nl = readFileSync(fileFor('/regio/'), 'utf8');
   const friesland = nl.slice(nl.indexOf('id="regio-friesland"'));
