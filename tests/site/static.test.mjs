@@ -1,0 +1,185 @@
+// Checks on the built files alone: links, language pairs, titles and
+// descriptions, the calendar file. No server, no browser.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtPages, fileFor, attr, tags, alternates, PUBLIC, FORM_PAGES } from './pages.mjs';
+import ICAL from 'ical.js';
+import { ROOT } from '../browser/support.mjs';
+
+const pages = builtPages();
+const contentPages = pages.filter((p) => p.path !== '/404.html');
+
+test('no internal link or asset is broken, and every #anchor exists', () => {
+  const broken = [];
+  for (const page of pages) {
+    const refs = [...page.html.matchAll(/\s(?:href|src)="([^"]*)"/g)].map((m) => m[1].replaceAll('&#x2F;', '/').replaceAll('&amp;', '&'));
+    for (const ref of refs) {
+      if (/^(mailto|tel):/.test(ref)) continue;
+      assert.ok(!/^(https?:)?\/\//.test(ref), `${page.path} links to another site: ${ref}`);
+      const url = new URL(ref, `http://site${page.path}`);
+      const target = url.pathname === page.path || url.pathname === '' ? page.file : fileFor(url.pathname);
+      if (!target) { broken.push(`${page.path} -> ${ref}`); continue; }
+      const fragment = decodeURIComponent(url.hash.slice(1));
+      if (fragment && target.endsWith('.html') && !readFileSync(target, 'utf8').includes(`id="${fragment}"`)) {
+        broken.push(`${page.path} -> ${ref} (no id "${fragment}")`);
+      }
+    }
+  }
+  assert.deepEqual(broken, []);
+});
+
+test('every page has its counterpart in the other language, and back', () => {
+  for (const page of contentPages) {
+    const lang = page.html.match(/<html lang="([a-z]{2})"/)?.[1];
+    assert.ok(lang === 'nl' || lang === 'en', `${page.path}: html lang`);
+    assert.equal(page.path.startsWith('/en/'), lang === 'en', `${page.path}: English pages live under /en/`);
+    const alts = alternates(page.html);
+    assert.deepEqual(alts.map((a) => a.lang).sort(), ['en', 'nl'], `${page.path}: hreflang nl and en`);
+    assert.equal(alts.find((a) => a.lang === lang).href, page.path, `${page.path}: hreflang for itself`);
+    const other = alts.find((a) => a.lang !== lang);
+    const otherFile = fileFor(other.href);
+    assert.ok(otherFile, `${page.path}: counterpart ${other.href} exists`);
+    const back = alternates(readFileSync(otherFile, 'utf8')).find((a) => a.lang === lang);
+    assert.equal(back?.href, page.path, `${other.href} points back to ${page.path}`);
+    const switchLink = tags(page.html, 'a').find((t) => (attr(t, 'class') || '').includes('lang-switch'));
+    assert.equal(switchLink && attr(switchLink, 'href'), other.href, `${page.path}: language switch leads to the same page`);
+  }
+});
+
+test('every page has a unique title and a unique description', () => {
+  const seen = { title: new Map(), description: new Map() };
+  for (const page of pages) {
+    const title = page.html.match(/<title>([^<]+)<\/title>/)?.[1]?.trim();
+    const description = attr(tags(page.html, 'meta').find((t) => attr(t, 'name') === 'description') ?? '', 'content')?.trim();
+    assert.ok(title, `${page.path}: title`);
+    assert.ok(description && description.length >= 30, `${page.path}: description`);
+    for (const [kind, value] of [['title', title], ['description', description]]) {
+      assert.ok(!seen[kind].has(value), `${page.path}: same ${kind} as ${seen[kind].get(value)}`);
+      seen[kind].set(value, page.path);
+    }
+  }
+});
+
+test('form pages follow the markup contract of docs/architecture.md', () => {
+  for (const form of FORM_PAGES) {
+    for (const lang of ['nl', 'en']) {
+      const html = readFileSync(fileFor(form[lang]), 'utf8');
+      assert.match(html, new RegExp(`<form [^>]*method="post" action="/api/forms/${form.kind}" novalidate`));
+      assert.match(html, new RegExp(`<input type="hidden" name="lang" value="${lang}">`));
+      assert.match(html, /<input type="hidden" name="submission_id" value="">/);
+      assert.match(html, /<div id="error-summary" class="error-summary" tabindex="-1" hidden><\/div>/);
+      assert.match(html, /<div class="hp"[^>]*>[\s\S]*?name="website" tabindex="-1" autocomplete="off"/);
+      const fields = [...html.matchAll(/data-field="([a-z_]+)"/g)].map((m) => m[1]);
+      const expected = {
+        contact: ['name', 'email', 'phone', 'municipality', 'message', 'privacy_consent'],
+        registration: ['name', 'email', 'phone', 'municipality', 'programme', 'children_ages', 'message', 'privacy_consent'],
+        referral: ['referrer_name', 'referrer_organisation', 'referrer_email', 'referrer_phone', 'name', 'email', 'phone',
+          'municipality', 'programme', 'message', 'parent_consent', 'privacy_consent'],
+        volunteer: ['name', 'email', 'phone', 'municipality', 'programme', 'message', 'privacy_consent'],
+      }[form.kind];
+      assert.deepEqual(fields, expected, `${form[lang]} fields`);
+      for (const field of fields) {
+        assert.match(html, new RegExp(`<p class="field-error" id="${field}-error" hidden></p>`), `${form[lang]}: ${field}-error`);
+        assert.match(html, new RegExp(`id="${field}" name="${field}"`), `${form[lang]}: control #${field}`);
+      }
+      const municipalities = [...html.matchAll(/name="municipality" value="([a-z-]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(municipalities, ['heemskerk', 'beverwijk', 'wijk-aan-zee', 'opsterland', 'ooststellingwerf',
+        'weststellingwerf', 'sudwest-fryslan', 'de-fryske-marren', 'other']);
+      assert.match(html, /id="municipality-9" name="municipality" value="other"/);
+    }
+  }
+});
+
+test('the spreekuur calendar is valid iCalendar made from directory.toml', () => {
+  for (const file of ['spreekuur.ics', 'en/spreekuur.ics']) {
+    const text = readFileSync(join(PUBLIC, file), 'utf8');
+    assert.ok(text.endsWith('\r\n'), `${file}: ends with CRLF`);
+    const lines = text.slice(0, -2).split('\r\n');
+    for (const line of lines) {
+      assert.ok(!line.includes('\n') && !line.includes('\r'), `${file}: bare line break in ${JSON.stringify(line)}`);
+      assert.ok(Buffer.byteLength(line) <= 75, `${file}: line over 75 octets: ${line}`);
+      assert.match(line, /^[A-Z-]+[;:]/, `${file}: content line ${JSON.stringify(line)}`);
+    }
+    assert.equal(lines[0], 'BEGIN:VCALENDAR');
+    assert.equal(lines.at(-1), 'END:VCALENDAR');
+    // Components nest properly.
+    const stack = [];
+    for (const line of lines) {
+      if (line.startsWith('BEGIN:')) stack.push(line.slice(6));
+      if (line.startsWith('END:')) assert.equal(stack.pop(), line.slice(4), `${file}: ${line}`);
+    }
+    assert.equal(stack.length, 0);
+    for (const prop of ['VERSION:2.0', 'PRODID:']) assert.ok(lines.some((l) => l.startsWith(prop)), `${file}: ${prop}`);
+    const events = text.split('BEGIN:VEVENT').slice(1);
+    assert.ok(events.length >= 1, `${file}: at least one event`);
+    for (const event of events) {
+      for (const prop of ['UID:', 'DTSTAMP:', 'DTSTART;TZID=Europe/Amsterdam:', 'SUMMARY:']) {
+        assert.ok(event.includes(`\r\n${prop}`), `${file}: event has ${prop}`);
+      }
+      assert.match(event, /\r\nDTSTAMP:\d{8}T\d{6}Z\r\n/);
+    }
+    assert.ok(text.includes('TZID:Europe/Amsterdam'), `${file}: VTIMEZONE for the TZID used`);
+  }
+  // The first date of the seeds, at its known start time; unknowns are marked.
+  const nl = readFileSync(join(PUBLIC, 'spreekuur.ics'), 'utf8');
+  assert.match(nl, /\r\nDTSTART;TZID=Europe\/Amsterdam:\d{4}0508T150000\r\n/);
+  assert.match(nl, /\r\nSTATUS:TENTATIVE\r\n/);
+  assert.match(nl, /\r\nDESCRIPTION:Nog te bevestigen: [^\r]*eindtijd/);
+  assert.ok(!nl.includes('DTEND'), 'no invented end time');
+  // Each dated entry in directory.toml with a start time is in the file.
+  const toml = readFileSync(join(ROOT, 'site', 'data', 'directory.toml'), 'utf8');
+  const dated = [...toml.matchAll(/\[\[spreekuur\.dates\]\]\s*\ndate = "(\d{4})-(\d{2})-(\d{2})"\s*\nstart = "(\d{2}):(\d{2})"/g)];
+  assert.ok(dated.length >= 1);
+  for (const [, y, m, d, hh, mm] of dated) assert.ok(nl.includes(`:${y}${m}${d}T${hh}${mm}00\r\n`), `${y}-${m}-${d} in the calendar`);
+});
+
+test('a real iCalendar parser (ical.js) reads the calendar: 8 May, 15:00 Amsterdam time', () => {
+  for (const [file, summary] of [['spreekuur.ics', /^Spreekuur/], ['en/spreekuur.ics', /^Drop-in hour/]]) {
+    const calendar = new ICAL.Component(ICAL.parse(readFileSync(join(PUBLIC, file), 'utf8')));
+    const zone = calendar.getFirstSubcomponent('vtimezone');
+    assert.ok(zone, `${file}: VTIMEZONE`);
+    ICAL.TimezoneService.register(zone);
+    const events = calendar.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+    assert.ok(events.length >= 1);
+    const first = events[0];
+    assert.match(first.summary, summary);
+    assert.equal(first.startDate.month, 5);
+    assert.equal(first.startDate.day, 8);
+    // 15:00 in Amsterdam in May (summer time) is 13:00 UTC.
+    assert.equal(first.startDate.toJSDate().toISOString().slice(11, 16), '13:00');
+    assert.equal(new Set(events.map((e) => e.uid)).size, events.length, 'unique UIDs');
+  }
+});
+
+test('the home page shows the next spreekuur from directory.toml, or says none is known yet', () => {
+  const toml = readFileSync(join(ROOT, 'site', 'data', 'directory.toml'), 'utf8');
+  const dates = [...toml.matchAll(/\[\[spreekuur\.dates\]\]\s*\ndate = "(\d{4}-\d{2}-\d{2})"/g)].map((m) => m[1]).sort();
+  // The site was built moments ago; a date that is today may flip at midnight, so allow either.
+  const today = new Date().toISOString().slice(0, 10);
+  const next = dates.find((d) => d > today);
+  for (const [path, none] of [['/', 'De volgende datums zijn nog niet bekend'], ['/en/', 'The next dates are not known yet']]) {
+    const html = readFileSync(fileFor(path), 'utf8');
+    const block = html.match(/<p class="next-date">([\s\S]*?)<\/p>/)?.[1];
+    assert.ok(block, `${path}: next spreekuur block`);
+    if (next) {
+      const day = String(Number(next.slice(8, 10)));
+      assert.match(block, new RegExp(`<strong>${day} [a-zA-Z]+ ${next.slice(0, 4)}`), `${path}: shows ${next}`);
+    } else if (!dates.includes(today)) {
+      assert.ok(block.includes(none), `${path}: says no date is known yet`);
+    }
+  }
+});
+
+test('the regions page shows what directory.toml says runs where', () => {
+  const nl = readFileSync(fileFor('/regio/'), 'utf8');
+  const friesland = nl.slice(nl.indexOf('id="regio-friesland"'));
+  const ijmond = nl.slice(nl.indexOf('id="regio-ijmond"'), nl.indexOf('id="regio-friesland"'));
+  assert.match(ijmond, /class="available"[^<]*<span[^>]*>[^<]*<\/span> Home-Start/);
+  assert.match(ijmond, /class="available"[^<]*<span[^>]*>[^<]*<\/span> Buurtgezinnen/);
+  assert.match(ijmond, /MET Heemskerk/);
+  assert.match(friesland, /class="available"[^<]*<span[^>]*>[^<]*<\/span> Home-Start/);
+  assert.match(friesland, /class="not-available"[^<]*<span[^>]*>[^<]*<\/span> Buurtgezinnen/);
+  assert.match(friesland, /Humanitas[^<]*7 tot en met 14/);
+});
