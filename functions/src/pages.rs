@@ -52,7 +52,7 @@ fn typed<'a>(raw: &'a RawForm, name: &str) -> &'a str {
 fn rewrite(html: &str, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Result<String, lol_html::errors::RewritingError> {
     let messages: HashMap<&str, String> = errors.messages(lang).into_iter().collect();
     let prefix = lang.pick("Fout: ", "Error: ");
-    let summary = summary_html(lang, errors);
+    let summary = summary_html(html, lang, errors);
 
     let mark_control = |el: &mut Element, name: &str| {
         if messages.contains_key(name) {
@@ -169,14 +169,17 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// GOV.UK-style summary: a heading and a link to each field.
-fn summary_html(lang: Lang, errors: &FieldErrors) -> String {
+/// GOV.UK-style summary: a heading and a link to each field, in the
+/// order the fields appear on the page.
+fn summary_html(page: &str, lang: Lang, errors: &FieldErrors) -> String {
     let mut html = format!(
         "<h2 class=\"error-summary__title\">{}</h2><ul class=\"error-summary__list\">",
         lang.pick("Er ging iets mis", "There is a problem")
     );
-    for (field, problem) in errors.iter() {
-        html.push_str(&format!("<li><a href=\"#{}\">{}</a></li>", field.as_str(), escape(&problem.message(field, lang))));
+    let mut listed: Vec<_> = errors.iter().collect();
+    listed.sort_by_key(|(field, _)| page.find(&format!("id=\"{}\"", field.as_str())).unwrap_or(usize::MAX));
+    for (field, problem) in listed {
+        html.push_str(&format!("<li><a href=\"#{}\">{}</a></li>", field.as_str(), escape(&errors.message(field, problem, lang))));
     }
     html.push_str("</ul>");
     html
@@ -187,7 +190,7 @@ fn fallback_page(kind: FormKind, lang: Lang, errors: &FieldErrors) -> String {
     let back = lang.pick("Terug naar het formulier", "Back to the form");
     let mut items = String::new();
     for (field, problem) in errors.iter() {
-        items.push_str(&format!("<li>{}</li>", escape(&problem.message(field, lang))));
+        items.push_str(&format!("<li>{}</li>", escape(&errors.message(field, problem, lang))));
     }
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -249,5 +252,18 @@ mod tests {
         let html = render("name=");
         let key = html.split(r#"name="submission_id" value=""#).nth(1).unwrap().split('"').next().unwrap();
         assert!(uuid::Uuid::try_parse(key).is_ok(), "{key}");
+    }
+
+    #[test]
+    fn the_summary_lists_the_errors_in_page_order() {
+        // A page that asks for the message first (as the referral page asks
+        // for the referrer first): the summary follows the page.
+        let message = r#"<div class="field" data-field="message"><p class="field-error" id="message-error" hidden></p><textarea id="message" name="message"></textarea></div>"#;
+        let page = PAGE.replace(message, "").replace(r#"<div class="field" data-field="name">"#, &format!(r#"{message}<div class="field" data-field="name">"#));
+        let raw = RawForm::from_urlencoded(b"lang=nl");
+        let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &raw) else { panic!("expected errors") };
+        let html = rewrite(&page, lang, &errors, &raw).unwrap();
+        let at = |field: &str| html.find(&format!(r##"<li><a href="#{field}">"##)).unwrap_or_else(|| panic!("{field}: {html}"));
+        assert!(at("message") < at("name") && at("name") < at("privacy_consent"), "{html}");
     }
 }

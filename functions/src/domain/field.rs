@@ -119,12 +119,22 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// A message that says what to do, in the user's language.
-    pub fn message(self, field: Field, lang: Lang) -> String {
+    /// A message that says what to do, in the user's language. On a
+    /// referral, `name`, `email` and `phone` are the family's, not the
+    /// writer's, so the message says whose they are.
+    pub fn message(self, field: Field, lang: Lang, about_family: bool) -> String {
         use Field as F;
         use Problem as P;
         let en = lang == Lang::En;
         let s = match (self, field) {
+            (P::Missing, F::Name) if about_family && en => "Enter the parent's name",
+            (P::Missing, F::Name) if about_family => "Vul de naam van de ouder in",
+            (P::NoWayToReply, _) if about_family && en => {
+                "Enter the parent's email address or phone number, so the coordinator can reach them"
+            }
+            (P::NoWayToReply, _) if about_family => {
+                "Vul een e-mailadres of telefoonnummer van de ouder in, zodat de coördinator contact kan opnemen"
+            }
             (P::Missing, F::Name) if en => "Enter your name",
             (P::Missing, F::Name) => "Vul je naam in",
             (P::Missing, F::ReferrerName) if en => "Enter your own name",
@@ -182,27 +192,39 @@ impl Problem {
 
 /// Every problem found in one submission, at most one per field.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FieldErrors(BTreeMap<Field, Problem>);
+pub struct FieldErrors {
+    problems: BTreeMap<Field, Problem>,
+    /// The person fields describe a family someone else refers.
+    about_family: bool,
+}
 
 impl FieldErrors {
+    pub fn about_family() -> Self {
+        Self { about_family: true, ..Self::default() }
+    }
+
+    pub fn message(&self, field: Field, problem: Problem, lang: Lang) -> String {
+        problem.message(field, lang, self.about_family)
+    }
+
     pub fn add(&mut self, field: Field, problem: Problem) {
-        self.0.entry(field).or_insert(problem);
+        self.problems.entry(field).or_insert(problem);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.problems.is_empty()
     }
 
     pub fn get(&self, field: Field) -> Option<Problem> {
-        self.0.get(&field).copied()
+        self.problems.get(&field).copied()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (Field, Problem)> + '_ {
-        self.0.iter().map(|(f, p)| (*f, *p))
+        self.problems.iter().map(|(f, p)| (*f, *p))
     }
 
     /// Field name → message, for the JSON answer and the error page.
     pub fn messages(&self, lang: Lang) -> BTreeMap<&'static str, String> {
-        self.iter().map(|(f, p)| (f.as_str(), p.message(f, lang))).collect()
+        self.iter().map(|(f, p)| (f.as_str(), self.message(f, p, lang))).collect()
     }
 }

@@ -208,7 +208,8 @@ pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
     if raw.get("website").is_some_and(|v| !v.trim().is_empty()) || raw.is_malformed("website") {
         return Parsed::Bot;
     }
-    let mut p = FieldParser { raw, errors: FieldErrors::default() };
+    let errors = if kind == FormKind::Referral { FieldErrors::about_family() } else { FieldErrors::default() };
+    let mut p = FieldParser { raw, errors };
 
     let name = p.required(Field::Name, PersonName::parse);
     let email = p.optional(Field::Email, EmailAddress::parse);
@@ -403,5 +404,14 @@ mod tests {
         let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &form("lang=en")) else { panic!() };
         assert_eq!(lang, Lang::En);
         assert_eq!(errors.messages(lang)["name"], "Enter your name");
+    }
+
+    #[test]
+    fn on_a_referral_the_messages_say_the_details_are_the_parents() {
+        let Parsed::Invalid { errors, lang } = parse(FormKind::Referral, &form("lang=en")) else { panic!() };
+        let messages = errors.messages(lang);
+        assert_eq!(messages["name"], "Enter the parent's name");
+        assert_eq!(messages["referrer_name"], "Enter your own name");
+        assert!(messages["email"].contains("parent's email address or phone number"), "{messages:?}");
     }
 }
