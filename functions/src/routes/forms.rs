@@ -27,28 +27,28 @@ pub async fn submit(
 ) -> Response {
     let reply = Reply::for_request(&headers);
     let Some(kind) = FormKind::from_segment(&segment) else {
-        return respond::not_found().await;
+        return unread(respond::not_found().await);
     };
     if !origin_allowed(&headers, &app.settings.allowed_origins) {
-        return reply.problem(StatusCode::FORBIDDEN, Lang::Nl);
+        return unread(reply.problem(StatusCode::FORBIDDEN, Lang::Nl));
     }
     if let (Some(limiter), Some(axum::Extension(ClientIp(ip)))) = (&app.limiter, client) {
         if let Err(wait) = limiter.check(ip) {
-            return reply.too_many(wait, Lang::Nl);
+            return unread(reply.too_many(wait, Lang::Nl));
         }
     }
     let Some(encoding) = Encoding::of(&headers) else {
-        return reply.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, Lang::Nl);
+        return unread(reply.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, Lang::Nl));
     };
     // Refused before reading: a client announcing 100 MB is not waited for.
     if declared_length(&headers).is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl);
+        return unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl));
     }
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(e) if over_the_limit(&e) => return reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl),
+        Err(e) if over_the_limit(&e) => return unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl)),
         // The client stopped sending (or lied about the length): nothing to read.
-        Err(_) => return reply.bad_request("the body ended before it was complete"),
+        Err(_) => return unread(reply.bad_request("the body ended before it was complete")),
     };
     let raw = match encoding {
         Encoding::Form => RawForm::from_urlencoded(&bytes),
@@ -168,4 +168,12 @@ fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
         .unwrap_or("");
     let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// An answer given before the whole body was read: the rest of the body is
+/// still on the connection, so it cannot carry another request. Saying so
+/// keeps clients from reusing it (and failing with a broken pipe).
+fn unread(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
