@@ -83,6 +83,9 @@ const md = [
   `- throughput per round: ${spread(fn.load_detail.throughput_per_s)} /s (${fn.load_detail.clients} clients × ${fn.load_detail.requests_per_round} posts per round)`,
   `- zip: ${zip.note}`,
   `- site build: ${spread(site.site_detail.build_s)} s`,
+  ...Object.entries(site.lighthouse).filter(([, s]) => s.failing.length)
+    .map(([page, s]) => `- Lighthouse ${page} loses points on: ${s.failing.join(', ')}`),
+  ...site.pages_needing_js.map((p) => `- ${p.path} needs JavaScript: ${p.why.join('; ')}`),
   '',
 ].join('\n');
 

@@ -119,8 +119,13 @@ function lighthouse(url) {
       // chrome-launcher adds a fresh --user-data-dir of its own.
       `--chrome-flags=${CHROMIUM_FLAGS.join(' ')}`,
     ], { env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH || '/usr/bin/chromium' }, stdio: ['ignore', 'ignore', 'inherit'] });
-    const { categories } = JSON.parse(readFileSync(report, 'utf8'));
-    return Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((categories[c].score ?? 0) * 100)]));
+    const { categories, audits } = JSON.parse(readFileSync(report, 'utf8'));
+    const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((categories[c].score ?? 0) * 100)]));
+    // What cost points, so a score below 100 says why.
+    const failing = CATEGORIES.flatMap((c) => categories[c].auditRefs
+      .filter((ref) => ref.weight > 0 && audits[ref.id].score !== null && audits[ref.id].score < 1)
+      .map((ref) => `${c}: ${ref.id}`));
+    return { ...scores, failing };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -142,7 +147,8 @@ async function main() {
       log(`lighthouse: ${path}, ${LIGHTHOUSE_RUNS} runs`);
       const runs = Array.from({ length: LIGHTHOUSE_RUNS }, () => lighthouse(server.base + path));
       scores[path] = Object.fromEntries(CATEGORIES.map((c) => [c, median(runs.map((r) => r[c]))]));
-      scores[path].runs = runs;
+      scores[path].failing = [...new Set(runs.flatMap((r) => r.failing))];
+      scores[path].runs = runs.map(({ failing, ...r }) => r);
     }
     const heaviest = pages.reduce((a, b) => (b.total_gz > a.total_gz ? b : a));
     const needing = pages.filter((p) => p.needs_js.needed);

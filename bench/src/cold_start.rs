@@ -1,11 +1,13 @@
 //! Cold start as Lambda sees it: from starting the process to the
 //! response for its first event arriving at the Runtime API. Ours and
-//! the baseline take turns (ABBA order) so that noise from other work on
-//! the machine falls on both alike.
+//! the baseline take turns (the order rotates each round) so that noise
+//! from other work on the machine falls on all alike.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 use crate::event::{api_gateway_event, contact_form};
 use crate::runtime_api::RuntimeApi;
@@ -15,16 +17,18 @@ pub struct Candidate {
     pub bin: PathBuf,
     /// The environment, besides the Lambda variables; nothing else is inherited.
     pub env: Vec<(String, String)>,
+    /// The event for a round.
+    pub event: fn(usize) -> Value,
     pub expect_status: u64,
 }
 
 /// Milliseconds per candidate, `runs` each, after `warmup` discarded rounds
 /// (the first start reads the binary from disk and creates the database).
-pub async fn measure(api: &RuntimeApi, candidates: &[Candidate; 2], warmup: usize, runs: usize) -> Result<[Vec<f64>; 2], String> {
-    let mut times = [Vec::with_capacity(runs), Vec::with_capacity(runs)];
+pub async fn measure(api: &RuntimeApi, candidates: &[Candidate], warmup: usize, runs: usize) -> Result<Vec<Vec<f64>>, String> {
+    let n = candidates.len();
+    let mut times = vec![Vec::with_capacity(runs); n];
     for round in 0..warmup + runs {
-        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
-        for which in order {
+        for which in (0..n).map(|i| (i + round) % n) {
             let ms = one(api, &candidates[which], round).await?;
             if round >= warmup {
                 times[which].push(ms);
@@ -36,7 +40,7 @@ pub async fn measure(api: &RuntimeApi, candidates: &[Candidate; 2], warmup: usiz
 
 async fn one(api: &RuntimeApi, c: &Candidate, round: usize) -> Result<f64, String> {
     let id = format!("{}-{round}", c.name);
-    let answer = api.queue(&id, api_gateway_event(&contact_form(round)));
+    let answer = api.queue(&id, (c.event)(round));
     let started = Instant::now();
     let mut child = Command::new(&c.bin)
         .env_clear()
@@ -62,4 +66,14 @@ async fn one(api: &RuntimeApi, c: &Candidate, round: usize) -> Result<f64, Strin
         return Err(format!("{} answered {response}, expected status {}", c.name, c.expect_status));
     }
     Ok((answered - started).as_secs_f64() * 1000.0)
+}
+
+/// A valid contact form post, new sender each round.
+pub fn form_post(round: usize) -> Value {
+    api_gateway_event("POST", crate::event::FORM_PATH, &contact_form(round))
+}
+
+/// `GET /api/health`: start-up alone, without storing or mailing.
+pub fn health_check(_round: usize) -> Value {
+    api_gateway_event("GET", "/api/health", "")
 }

@@ -16,12 +16,12 @@ pub fn contact_form(n: usize) -> String {
     .to_string()
 }
 
-/// The form post as API Gateway hands it to the function.
-pub fn api_gateway_event(body: &str) -> Value {
+/// A request as API Gateway (HTTP API) hands it to the function.
+pub fn api_gateway_event(method: &str, path: &str, body: &str) -> Value {
     json!({
         "version": "2.0",
-        "routeKey": "POST /api/forms/{kind}",
-        "rawPath": FORM_PATH,
+        "routeKey": "$default",
+        "rawPath": path,
         "rawQueryString": "",
         "headers": {
             "content-type": "application/json",
@@ -34,14 +34,13 @@ pub fn api_gateway_event(body: &str) -> Value {
             "apiId": "api",
             "domainName": "forms.example.org",
             "domainPrefix": "forms",
-            "http": {"method": "POST", "path": FORM_PATH, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9", "userAgent": "bench"},
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9", "userAgent": "bench"},
             "requestId": "req",
-            "routeKey": "POST /api/forms/{kind}",
+            "routeKey": "$default",
             "stage": "$default",
             "time": "24/Nov/2026:12:00:00 +0000",
             "timeEpoch": 1795003200000u64
         },
-        "pathParameters": {"kind": "contact"},
         "body": body,
         "isBase64Encoded": false
     })
