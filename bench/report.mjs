@@ -80,6 +80,7 @@ const md = [
   ...rows.map(([key, value, budget, met, unit]) => `| ${key} | ${value}${unit ? ` ${unit}` : ''} | ${budget} | ${verdict(met)} |`),
   '',
   `- cold start, forms: ${spread(fn.cold_start_detail.forms_ms)} ms; baseline: ${spread(fn.cold_start_detail.baseline_ms)} ms; ratio per pair: ${spread(fn.cold_start_detail.pair_ratio)}`,
+  `- start-up alone (forms answering a health check): ${spread(fn.cold_start_detail.forms_health_check_ms)} ms`,
   `- throughput per round: ${spread(fn.load_detail.throughput_per_s)} /s (${fn.load_detail.clients} clients × ${fn.load_detail.requests_per_round} posts per round)`,
   `- zip: ${zip.note}`,
   `- site build: ${spread(site.site_detail.build_s)} s`,

@@ -22,7 +22,8 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1];
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.max(1, Math.ceil(q * xs.length)) - 1];
+const median = (xs) => quantile(xs, 0.5);
 const round = (x, digits = 3) => Number(x.toFixed(digits));
 const log = (message) => process.stderr.write(`${message}\n`);
 
@@ -161,7 +162,7 @@ async function main() {
       pages_needing_js: needing.map((p) => ({ path: p.path, why: p.needs_js.why })),
       lighthouse: scores,
       site_detail: {
-        build_s: { n: builds.length, median: round(median(builds)), min: round(Math.min(...builds)), max: round(Math.max(...builds)) },
+        build_s: { n: builds.length, median: round(median(builds)), p25: round(quantile(builds, 0.25)), p75: round(quantile(builds, 0.75)), min: round(Math.min(...builds)), max: round(Math.max(...builds)) },
         pages,
       },
     }, null, 2));
