@@ -1,0 +1,32 @@
+# `make bench`: speed and size of what ships, against the budgets.
+# Not part of `make test`: figures depend on the machine; the budgets are
+# checked here and reported, never asserted by tests.
+# Writes target/bench/results.{json,md} and prints the table.
+
+BENCH_DIR := $(ROOT)/target/bench
+RELEASE_DIR := $(TARGET_DIR)/release
+# The Lambda artifact is the release binary for this host's target (a
+# custom runtime's `bootstrap`). Point LAMBDA_BIN at a cross-built binary
+# (e.g. from cargo lambda) to measure that instead.
+LAMBDA_BIN ?= $(RELEASE_DIR)/forms
+LAMBDA_NOTE ?= release forms binary for $(shell rustc -vV | sed -n 's/^host: //p'), zipped as bootstrap (deflate -9)
+BENCH_COLD_RUNS ?= 20
+BENCH_CLIENTS ?= 32
+BENCH_REQUESTS ?= 2000
+BENCH_ROUNDS ?= 5
+
+.PHONY: bench bench-build
+
+# The site first: the release binary embeds its form pages.
+bench-build: site
+	cargo build --locked --release -p forms
+	cargo build --locked --release -p bench
+
+bench: tools-node tools-chromium bench-build
+	@mkdir -p "$(BENCH_DIR)"
+	python3 bench/lambda_zip.py "$(LAMBDA_BIN)" "$(BENCH_DIR)/lambda.zip" "$(BENCH_DIR)/lambda.json" "$(LAMBDA_NOTE)"
+	"$(RELEASE_DIR)/bench" --forms "$(RELEASE_DIR)/forms" --baseline "$(RELEASE_DIR)/baseline" \
+	  --work "$(BENCH_DIR)/work" --out "$(BENCH_DIR)/function.json" \
+	  --cold-runs $(BENCH_COLD_RUNS) --clients $(BENCH_CLIENTS) --requests $(BENCH_REQUESTS) --rounds $(BENCH_ROUNDS)
+	FORMS_BIN="$(RELEASE_DIR)/forms" node bench/site.mjs "$(BENCH_DIR)/site.json"
+	node bench/report.mjs "$(BENCH_DIR)"
