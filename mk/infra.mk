@@ -77,6 +77,9 @@ infra-check: infra-lint lambda-zip infra-smoke
 
 deploy: deploy-stack deploy-site
 
+# The deployed site names its own address (sitemap, robots.txt).
+deploy-stack deploy-site: SITE_URL = $(if $(SITE_DOMAIN),https://$(SITE_DOMAIN))
+
 deploy-stack: tools-deploy infra-lint site
 	@test -n "$(MAIL_DOMAIN)" -a -n "$(OPERATOR_EMAIL)" || { echo "Set MAIL_DOMAIN and OPERATOR_EMAIL (infra/deploy.env or the command line)"; exit 1; }
 	FORMS_REPO="$(ROOT)" FORMS_BOOTSTRAP="$(LAMBDA_BOOTSTRAP)" \

@@ -1,8 +1,13 @@
 # The zola site.
 
+# SITE_URL (e.g. https://www.example.org) makes links and the sitemap
+# absolute, for the deployed site; without it every link is root-relative
+# and robots.txt names no sitemap (search engines need a full address).
+SITE_URL ?=
+
 .PHONY: site
 site: node_modules/.installed
-	cd site && $(ZOLA) build
+	cd site && $(ZOLA) build $(if $(SITE_URL),--base-url "$(SITE_URL)")
 	@# zola writes every page as index.html; the calendar pages are iCalendar
 	@# (templates/calendar.ics.html): move them to their real file names.
 	@for dir in site/public site/public/en; do \
