@@ -5,11 +5,10 @@
 
 BENCH_DIR := $(ROOT)/target/bench
 RELEASE_DIR := $(TARGET_DIR)/release
-# The Lambda artifact is the release binary for this host's target (a
-# custom runtime's `bootstrap`). Point LAMBDA_BIN at a cross-built binary
-# (e.g. from cargo lambda) to measure that instead.
-LAMBDA_BIN ?= $(RELEASE_DIR)/forms
-LAMBDA_NOTE ?= release forms binary for $(shell rustc -vV | sed -n 's/^host: //p'), zipped as bootstrap (deflate -9)
+# The Lambda artifact as it ships: the arm64 `bootstrap` that cargo lambda
+# builds (mk/infra.mk), zipped. Point LAMBDA_BIN elsewhere to compare.
+LAMBDA_BIN ?= $(LAMBDA_BOOTSTRAP)
+LAMBDA_NOTE ?= arm64 bootstrap from cargo lambda (release profile, as shipped), zipped (deflate -9)
 BENCH_COLD_RUNS ?= 20
 BENCH_CLIENTS ?= 32
 BENCH_REQUESTS ?= 2000
@@ -22,7 +21,7 @@ bench-build: site
 	cargo build --locked --release -p forms
 	cargo build --locked --release -p bench
 
-bench: tools-node tools-chromium bench-build
+bench: tools-node tools-chromium bench-build lambda-build
 	@mkdir -p "$(BENCH_DIR)"
 	python3 bench/lambda_zip.py "$(LAMBDA_BIN)" "$(BENCH_DIR)/lambda.zip" "$(BENCH_DIR)/lambda.json" "$(LAMBDA_NOTE)"
 	"$(RELEASE_DIR)/bench" --forms "$(RELEASE_DIR)/forms" --baseline "$(RELEASE_DIR)/baseline" \
