@@ -46,7 +46,7 @@ lambda-target:
 # cargo-lambda cross-compiles with zig (the pinned ziglang wheel). The site
 # comes first: the form pages are built into the binary (functions/build.rs).
 lambda-build: tools-infra lambda-target site
-	PATH="$(INFRA_VENV)/bin:$$PATH" cargo lambda build --release --arm64 --locked -p forms
+	PATH="$(INFRA_VENV)/bin:$$PATH" cargo lambda build --release --arm64 --locked -p forms --no-default-features
 
 lambda-zip: lambda-build
 	"$(INFRA_VENV)/bin/python" infra/checks/artifact.py "$(LAMBDA_BOOTSTRAP)" "$(LAMBDA_ZIP)"

@@ -14,7 +14,7 @@ use crate::dispatch::Dispatcher;
 use crate::mail::{Composer, FileMailer, MailError, Mailer, SmtpCredentials, SmtpMailer};
 use crate::pages::FormPages;
 use crate::ratelimit::RateLimiter;
-use crate::store::{DynamoStore, SqliteStore, StoreError, SubmissionStore};
+use crate::store::{DynamoStore, StoreError, SubmissionStore};
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -47,6 +47,8 @@ pub enum StartError {
     Outbox { path: String, source: std::io::Error },
     #[error("cannot read the SMTP secret {secret}: {problem}")]
     Secret { secret: String, problem: String },
+    #[error("this build has no SQLite (the Lambda build leaves it out): set FORMS_STORE=dynamodb")]
+    NoSqlite,
 }
 
 impl App {
@@ -82,7 +84,10 @@ async fn open_store(
     aws: Option<&aws_config::SdkConfig>,
 ) -> Result<Arc<dyn SubmissionStore>, StartError> {
     Ok(match (&settings.store, aws) {
-        (StoreConfig::Sqlite { path }, _) => Arc::new(SqliteStore::open(path)?),
+        #[cfg(feature = "sqlite")]
+        (StoreConfig::Sqlite { path }, _) => Arc::new(crate::store::SqliteStore::open(path)?),
+        #[cfg(not(feature = "sqlite"))]
+        (StoreConfig::Sqlite { .. }, _) => return Err(StartError::NoSqlite),
         (StoreConfig::Dynamo { table }, Some(aws)) => {
             Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table.clone()))
         }

@@ -3,6 +3,8 @@
 //! a form.
 
 mod dynamodb;
+// Local and test store; the Lambda build leaves it out (zip size).
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 use async_trait::async_trait;
@@ -13,6 +15,7 @@ use uuid::Uuid;
 use crate::domain::{EmailAddress, Submission};
 
 pub use dynamodb::{DynamoStore, TableSpec};
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
 /// The two mails a submission causes.
