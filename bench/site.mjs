@@ -93,12 +93,12 @@ function freePort() {
 }
 
 /** The release forms binary serving the built site, as `make dev PROFILE=release` does. */
-async function startServer() {
+async function startServer(siteDir = PUBLIC, port = undefined) {
   const bin = process.env.FORMS_BIN;
   if (!bin) throw new Error('FORMS_BIN is not set: run through `make bench`');
-  const port = await freePort();
+  port ??= await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-server-'));
-  const env = { PATH: process.env.PATH, PORT: String(port), DATA_DIR: dataDir, SITE_DIR: PUBLIC, RUST_LOG: 'warn' };
+  const env = { PATH: process.env.PATH, PORT: String(port), DATA_DIR: dataDir, SITE_DIR: siteDir, RUST_LOG: 'warn' };
   const child = spawn(bin, [], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 20000; ;) {
@@ -108,6 +108,21 @@ async function startServer() {
     await new Promise((r) => setTimeout(r, 100));
   }
   return { base, stop: () => { child.kill('SIGTERM'); rmSync(dataDir, { recursive: true, force: true }); } };
+}
+
+/**
+ * The site as it is deployed: built with its own full address (make site
+ * SITE_URL=...), so hreflang alternates and the sitemap are absolute, as
+ * search engines require. Here that address is the local server's.
+ */
+async function startDeployedSite() {
+  const port = await freePort();
+  const out = mkdtempSync(join(tmpdir(), 'bench-deployed-'));
+  execFileSync(ZOLA, ['build', '--base-url', `http://127.0.0.1:${port}`, '--output-dir', out, '--force'], {
+    cwd: join(ROOT, 'site'), stdio: 'ignore',
+  });
+  const server = await startServer(out, port);
+  return { base: server.base, stop: () => { server.stop(); rmSync(out, { recursive: true, force: true }); } };
 }
 
 function lighthouse(url) {
@@ -144,12 +159,17 @@ async function main() {
     const verdicts = await needsJavaScript(server.base, pages.map((p) => p.path), CHROMIUM_FLAGS);
     for (const p of pages) p.needs_js = verdicts[p.path];
     const scores = {};
+    const deployed = await startDeployedSite();
+    try {
     for (const path of LIGHTHOUSE_PAGES) {
       log(`lighthouse: ${path}, ${LIGHTHOUSE_RUNS} runs`);
-      const runs = Array.from({ length: LIGHTHOUSE_RUNS }, () => lighthouse(server.base + path));
+      const runs = Array.from({ length: LIGHTHOUSE_RUNS }, () => lighthouse(deployed.base + path));
       scores[path] = Object.fromEntries(CATEGORIES.map((c) => [c, median(runs.map((r) => r[c]))]));
       scores[path].failing = [...new Set(runs.flatMap((r) => r.failing))];
       scores[path].runs = runs.map(({ failing, ...r }) => r);
+    }
+    } finally {
+      deployed.stop();
     }
     const heaviest = pages.reduce((a, b) => (b.total_gz > a.total_gz ? b : a));
     const needing = pages.filter((p) => p.needs_js.needed);
