@@ -5,15 +5,14 @@
 //!         [--cold-runs 20] [--clients 32] [--requests 2000] [--rounds 5]
 
 mod cold_start;
-mod event;
 mod load;
-mod runtime_api;
 mod stats;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use bench::{event, runtime_api};
 use serde_json::{Value, json};
 
 use cold_start::Candidate;

@@ -1,9 +1,10 @@
-//! A stand-in for the Lambda Runtime API: hands a function process one
-//! event and notes the moment its response arrives. Later calls to
-//! `next` wait forever, as on Lambda between invocations; the bench then
-//! kills the process.
+//! A stand-in for the Lambda Runtime API: hands a function process the
+//! events queued for it, in order, and notes the moment each response
+//! arrives. When none is queued, `next` waits forever, as on Lambda between
+//! invocations; the bench then kills the process. Also used by the form
+//! function's own Lambda test (functions/tests/api/lambda.rs).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -18,7 +19,7 @@ use tokio::sync::oneshot;
 
 #[derive(Default)]
 struct Pending {
-    event: Option<(String, Value)>,
+    events: VecDeque<(String, Value)>,
     waiting: HashMap<String, oneshot::Sender<(Instant, Result<Value, String>)>>,
 }
 
@@ -45,11 +46,11 @@ impl RuntimeApi {
         Ok(Self { addr, pending })
     }
 
-    /// Queues the one event the next function process will get.
+    /// Queues an event for the next call to `next`.
     pub fn queue(&self, id: &str, event: Value) -> Answer {
         let (tx, rx) = oneshot::channel();
         let mut p = self.pending.lock().unwrap();
-        p.event = Some((id.to_owned(), event));
+        p.events.push_back((id.to_owned(), event));
         p.waiting.insert(id.to_owned(), tx);
         rx
     }
@@ -58,7 +59,7 @@ impl RuntimeApi {
 type Shared = Arc<Mutex<Pending>>;
 
 async fn next(State(p): State<Shared>) -> impl IntoResponse {
-    let Some((id, event)) = p.lock().unwrap().event.take() else {
+    let Some((id, event)) = p.lock().unwrap().events.pop_front() else {
         return std::future::pending().await;
     };
     let mut headers = HeaderMap::new();

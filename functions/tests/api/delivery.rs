@@ -45,10 +45,6 @@ impl Drop for OwnSink {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 both_stores!(mail_that_fails_is_sent_once_when_smtp_is_back, |store| async move {
     let dir = tempfile::TempDir::new().unwrap();
     let sink = MailSink { port: free_port(), dir: dir.path().to_path_buf() };

@@ -63,6 +63,60 @@ fn required_env(name: &str) -> String {
     })
 }
 
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The `forms` binary as its own process (the local server), on the same
+/// store, sink and data folder as a `TestApp`; all it prints goes to a
+/// log file (a pipe nobody reads would fill up and stall the server).
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub address: String,
+    log: PathBuf,
+}
+
+impl ServerProcess {
+    pub fn start(app: &TestApp, log_dir: &Path, rust_log: &str) -> Self {
+        let port = free_port();
+        let log = log_dir.join("server.log");
+        let file = std::fs::File::create(&log).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_forms"))
+            .envs(&app.env)
+            .env("PORT", port.to_string())
+            .env("RUST_LOG", rust_log)
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("start forms");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "forms did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, address: format!("http://127.0.0.1:{port}"), log }
+    }
+
+    /// SIGTERM, as in real life: the server finishes and exits.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        self.child.wait().unwrap()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }

@@ -2,9 +2,6 @@
 //! form has been sent (valid and invalid): they show what happened, and
 //! never who wrote or what they wrote.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use serde_json::json;
 
 use crate::both_stores;
@@ -24,46 +21,11 @@ const SECRETS: [&str; 10] = [
     "onbekend-pad-met-naam",
 ];
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Logs go to a file: a pipe nobody reads would fill up and stall the server.
-fn start_server(app: &TestApp, port: u16, log: &std::path::Path) -> Child {
-    let file = std::fs::File::create(log).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_forms"))
-        .envs(&app.env)
-        .env("PORT", port.to_string())
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::from(file.try_clone().unwrap()))
-        .stderr(Stdio::from(file))
-        .spawn()
-        .expect("start forms")
-}
-
-async fn wait_until_up(http: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while http.get(format!("{base}/api/health")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn stop_and_read_logs(mut server: Child, log: &std::path::Path) -> String {
-    // SIGTERM, so the server flushes and shuts down as it would in real life.
-    Command::new("kill").arg("-TERM").arg(server.id().to_string()).status().unwrap();
-    server.wait().unwrap();
-    std::fs::read_to_string(log).unwrap()
-}
-
 both_stores!(logs_never_hold_personal_data, |store| async move {
     let app = spawn(store).await; // its configuration, store and mail sink
-    let port = free_port();
     let log_dir = tempfile::TempDir::new().unwrap();
-    let log = log_dir.path().join("forms.log");
-    let server = start_server(&app, port, &log);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_up(&app.http, &base).await;
+    let mut server = ServerProcess::start(&app, log_dir.path(), "trace");
+    let base = server.address.clone();
 
     let family = json!({
         "name": SECRETS[0], "email": SECRETS[1], "phone": SECRETS[2], "message": SECRETS[3],
@@ -117,7 +79,8 @@ both_stores!(logs_never_hold_personal_data, |store| async move {
     for record in &records {
         assert_eq!(app.smtp.wait_for(record, 2).await.len(), 2, "both mails for {record}");
     }
-    let logs = stop_and_read_logs(server, &log);
+    server.stop();
+    let logs = server.log();
 
     for secret in SECRETS {
         assert!(!logs.contains(secret), "the log holds {secret:?}:\n{logs}");

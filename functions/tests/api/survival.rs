@@ -2,56 +2,15 @@
 //! process: afterwards it still runs, answers, takes a form, stops cleanly
 //! on SIGTERM, never panicked, and never logged what people typed.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use crate::both_stores;
 use crate::helpers::*;
 use crate::hostile::*;
 
-struct Server {
-    child: Child,
-    log: std::path::PathBuf,
-}
-
-impl Server {
-    /// The binary on the same store, sink and data folder as `app`.
-    fn start(app: &TestApp, log_dir: &std::path::Path) -> (Self, String) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let log = log_dir.join("server.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_forms"))
-            .envs(&app.env)
-            .env("PORT", port.to_string())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start forms");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "forms did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        (Self { child, log }, format!("http://127.0.0.1:{port}"))
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
 both_stores!(the_server_process_survives_the_whole_hostile_suite, |store| async move {
     let mut app = spawn(store).await;
     let logs = tempfile::TempDir::new().unwrap();
-    let (mut server, address) = Server::start(&app, logs.path());
-    app.address = address;
+    let mut server = ServerProcess::start(&app, logs.path(), "info");
+    app.address = server.address.clone();
     let app = &app;
 
     cr_lf_and_nul_in_any_field_never_add_a_header_on(app).await;
@@ -72,9 +31,7 @@ both_stores!(the_server_process_survives_the_whole_hostile_suite, |store| async 
     assert_eq!(response.status(), 201, "and still takes a form");
 
     // SIGTERM: finishes and exits cleanly.
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let status = server.child.wait().unwrap();
+    let status = server.stop();
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
 
     let log = server.log();
