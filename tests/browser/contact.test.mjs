@@ -1,43 +1,27 @@
 // The walking skeleton end to end: a person fills the contact form in real
 // Chromium, with and without JavaScript; the record lands in DynamoDB
 // (moto) and the coordinator's mail at a real SMTP server.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, launchChromium, receivedMails, waitFor, dynamoItems, requiredEnv } from './support.mjs';
+import { serverAndBrowser, smtpMailer, receivedMails, waitFor, dynamoItems } from './support.mjs';
 
 const table = `forms-browser-${randomUUID()}`;
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({
-    FORMS_STORE: 'dynamodb',
-    FORMS_TABLE: table,
-    FORMS_MAILER: 'smtp',
-    SMTP_URL: `smtp://127.0.0.1:${requiredEnv('FORMS_TEST_SMTP_PORT')}`,
-  });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const running = serverAndBrowser({ FORMS_STORE: 'dynamodb', FORMS_TABLE: table, ...smtpMailer() });
 
 for (const javaScriptEnabled of [true, false]) {
   for (const [lang, path, thanks] of [['nl', '/contact/', '/bedankt/'], ['en', '/en/contact/', '/en/thank-you/']]) {
     test(`contact form (${lang}) with JavaScript ${javaScriptEnabled ? 'on' : 'off'} reaches the coordinator`, async () => {
-      const context = await browser.newContext({ javaScriptEnabled });
+      const context = await running.browser.newContext({ javaScriptEnabled });
       const page = await context.newPage();
       const email = `ouder-${randomUUID().slice(0, 8)}@example.org`;
       const name = `Test Ouder ${lang}`;
-      await page.goto(server.base + path);
+      await page.goto(running.server.base + path);
       await page.fill('#name', name);
       await page.fill('#email', email);
       await page.fill('#message', `Ik heb een vraag over opvoeden (${lang}).`);
       await page.check('#privacy_consent');
-      await Promise.all([page.waitForURL(server.base + thanks), page.click('form [type=submit]')]);
+      await Promise.all([page.waitForURL(running.server.base + thanks), page.click('form [type=submit]')]);
       assert.equal(new URL(page.url()).pathname, thanks);
       await context.close();
 

@@ -3,26 +3,12 @@
 // coordinator that directory.toml names for that programme and
 // municipality, replies go to the right person, and the sender gets a
 // confirmation.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, launchChromium, receivedMails, waitFor, requiredEnv } from './support.mjs';
+import { serverAndBrowser, smtpMailer, receivedMails, waitFor } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({
-    FORMS_MAILER: 'smtp',
-    SMTP_URL: `smtp://127.0.0.1:${requiredEnv('FORMS_TEST_SMTP_PORT')}`,
-  });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const running = serverAndBrowser(smtpMailer());
 
 const cases = [
   {
@@ -58,13 +44,13 @@ const cases = [
 for (const c of cases) {
   test(`${c.form} at ${c.path} (JavaScript ${c.js ? 'on' : 'off'}) reaches ${c.coordinator}`, async () => {
     const email = `afzender-${randomUUID().slice(0, 8)}@example.org`;
-    const context = await browser.newContext({ javaScriptEnabled: c.js });
+    const context = await running.browser.newContext({ javaScriptEnabled: c.js });
     const page = await context.newPage();
-    await page.goto(server.base + c.path);
+    await page.goto(running.server.base + c.path);
     for (const [selector, value] of Object.entries(c.fill)) await page.fill(selector, value === 'EMAIL' ? email : value);
     for (const [name, value] of Object.entries(c.choose)) await page.check(`input[name="${name}"][value="${value}"]`);
     for (const selector of [...(c.check || []), '#privacy_consent']) await page.check(selector);
-    await Promise.all([page.waitForURL(server.base + c.thanks), page.click('form [type=submit]')]);
+    await Promise.all([page.waitForURL(running.server.base + c.thanks), page.click('form [type=submit]')]);
     await context.close();
 
     const forCoordinator = await waitFor(

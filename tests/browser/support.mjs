@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,6 +65,29 @@ export async function startServer(extraEnv = {}) {
       await exited;
     },
   };
+}
+
+/**
+ * The real server and Chromium for the tests of one file: started before
+ * them, stopped after, also when a test fails. Read `.server` and
+ * `.browser` inside the tests.
+ */
+export function serverAndBrowser(extraEnv = {}) {
+  const running = {};
+  before(async () => {
+    running.server = await startServer(extraEnv);
+    running.browser = await launchChromium();
+  });
+  after(async () => {
+    await running.browser?.close();
+    await running.server?.stop();
+  });
+  return running;
+}
+
+/** Settings that send the server's mail to the test SMTP server. */
+export function smtpMailer() {
+  return { FORMS_MAILER: 'smtp', SMTP_URL: `smtp://127.0.0.1:${requiredEnv('FORMS_TEST_SMTP_PORT')}` };
 }
 
 export const CHROMIUM_ARGS = [

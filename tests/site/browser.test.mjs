@@ -2,39 +2,28 @@
 // its real security headers: axe (WCAG 2.2 A/AA), structure, no requests
 // to other hosts, no CSP violations, screenshots at phone and desktop
 // width. Then each form in its error state, with JavaScript on and off.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { startServer, launchChromium, ROOT } from '../browser/support.mjs';
+import { serverAndBrowser, ROOT } from '../browser/support.mjs';
 import { builtPages, FORM_PAGES } from './pages.mjs';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SHOTS = join(ROOT, 'target', 'screenshots');
 const pages = builtPages();
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer({ FORMS_STORE: 'sqlite', FORMS_MAILER: 'file' });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const running = serverAndBrowser({ FORMS_STORE: 'sqlite', FORMS_MAILER: 'file' });
+before(() => mkdirSync(SHOTS, { recursive: true }));
 
 /** A page that records requests to other hosts and CSP complaints. */
 async function watchedPage(options = {}) {
-  const context = await browser.newContext(options);
+  const context = await running.browser.newContext(options);
   const page = await context.newPage();
   const problems = [];
   page.on('request', (request) => {
     const url = request.url();
-    if (!url.startsWith(server.base) && !url.startsWith('data:')) problems.push(`request to another host: ${url}`);
+    if (!url.startsWith(running.server.base) && !url.startsWith('data:')) problems.push(`request to another host: ${url}`);
   });
   page.on('response', (response) => {
     // 422 is the form API's answer to invalid input, which these tests send.
@@ -68,7 +57,7 @@ function shotName(path, suffix) {
 test('every page: axe clean, one h1, skip link, landmarks, lang, local requests only', async () => {
   const { context, page, problems } = await watchedPage();
   for (const { path } of pages) {
-    const response = await page.goto(server.base + path);
+    const response = await page.goto(running.server.base + path);
     assert.equal(response.status(), 200, `${path} is served`);
     const facts = await page.evaluate(() => {
       const skip = document.querySelector('body > a.skip-link:first-child');
@@ -98,7 +87,7 @@ test('every page: axe clean, one h1, skip link, landmarks, lang, local requests 
 test('dark mode keeps AA contrast on every page', async () => {
   const { context, page, problems } = await watchedPage({ colorScheme: 'dark' });
   for (const { path } of pages) {
-    await page.goto(server.base + path);
+    await page.goto(running.server.base + path);
     const { violations } = await new AxeBuilder({ page }).withRules(['color-contrast']).analyze();
     assert.equal(violations.length, 0, `${path} (dark):\n${formatViolations(violations)}`);
   }
@@ -110,7 +99,7 @@ test('screenshots of every page at 360 px and 1280 px, without sideways scrollin
   for (const [width, height] of [[360, 740], [1280, 900]]) {
     const { context, page, problems } = await watchedPage({ viewport: { width, height } });
     for (const { path } of pages) {
-      await page.goto(server.base + path);
+      await page.goto(running.server.base + path);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${path} at ${width}px scrolls sideways by ${overflow}px`);
       await page.screenshot({ path: shotName(path, String(width)), fullPage: true });
@@ -127,7 +116,7 @@ test('the "which help fits me?" guide leads to a form without JavaScript', async
     ['/en/which-help/', ['In Opsterland', 'Yes, I have a child aged 7 to 14', 'Sign up'], '/en/sign-up/'],
     ['/welke-hulp/', ['Ergens anders', 'Stuur een bericht'], '/contact/'],
   ]) {
-    await page.goto(server.base + start);
+    await page.goto(running.server.base + start);
     for (const step of steps) {
       await Promise.all([page.waitForNavigation(), page.locator('main a', { hasText: step }).first().click()]);
     }
@@ -143,7 +132,7 @@ for (const javaScriptEnabled of [true, false]) {
       const path = form[lang];
       test(`${path} sent empty, JavaScript ${javaScriptEnabled ? 'on' : 'off'}: errors shown, axe clean`, async () => {
         const { context, page, problems } = await watchedPage({ javaScriptEnabled, viewport: { width: 360, height: 740 } });
-        await page.goto(server.base + path);
+        await page.goto(running.server.base + path);
         const answer = javaScriptEnabled
           ? page.waitForResponse((r) => r.url().endsWith(`/api/forms/${form.kind}`))
           : page.waitForNavigation();
@@ -184,8 +173,8 @@ for (const javaScriptEnabled of [true, false]) {
           const html = await page.content();
           const checker = await watchedPage();
           await checker.page.route('**/forms.js', (route) => route.fulfill({ body: '', contentType: 'text/javascript' }));
-          await checker.page.route(`${server.base}/__error-state`, (route) => route.fulfill({ body: html, contentType: 'text/html' }));
-          await checker.page.goto(`${server.base}/__error-state`);
+          await checker.page.route(`${running.server.base}/__error-state`, (route) => route.fulfill({ body: html, contentType: 'text/html' }));
+          await checker.page.goto(`${running.server.base}/__error-state`);
           await expectNoAxeViolations(checker.page, `${path} with errors (server-rendered)`);
           assert.deepEqual(checker.problems, []);
           await checker.context.close();
