@@ -55,15 +55,20 @@ impl Settings {
         let store = match get("FORMS_STORE").as_deref().unwrap_or("sqlite") {
             "sqlite" => StoreConfig::Sqlite { path: data_dir.join("forms.sqlite3") },
             "dynamodb" => StoreConfig::Dynamo { table: get("FORMS_TABLE").unwrap_or_else(|| "forms-submissions".into()) },
-            other => return Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`"))),
+            other => {
+                return Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`")));
+            }
         };
         let mailer = match get("FORMS_MAILER").as_deref().unwrap_or("file") {
             "file" => MailerConfig::File { outbox: data_dir.join("outbox") },
             "smtp" => MailerConfig::Smtp {
-                url: get("SMTP_URL").ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
+                url: get("SMTP_URL")
+                    .ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
                 secret_id: get("SMTP_SECRET_ID"),
             },
-            other => return Err(err("FORMS_MAILER", format!("`{other}` is not `file` or `smtp`"))),
+            other => {
+                return Err(err("FORMS_MAILER", format!("`{other}` is not `file` or `smtp`")));
+            }
         };
         let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into());
         let mail_from = Mailbox::from_str(&mail_from)
