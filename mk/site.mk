@@ -10,6 +10,7 @@ site: node_modules/.installed
 	cd site && $(ZOLA) build $(if $(SITE_URL),--base-url "$(SITE_URL)")
 	@# zola writes every page as index.html; the calendar pages are iCalendar
 	@# (templates/calendar.ics.html): move them to their real file names.
-	@for dir in site/public site/public/en; do \
+	@for dir in site/public site/public/*/; do \
+	  dir=$${dir%/}; [ -d "$$dir/spreekuur-ics" ] || continue; \
 	  mv "$$dir/spreekuur-ics/index.html" "$$dir/spreekuur.ics" && rmdir "$$dir/spreekuur-ics"; \
 	done
