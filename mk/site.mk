@@ -13,6 +13,7 @@ site: node_modules/.installed
 	@for dir in site/public site/public/*/; do \
 	  dir=$${dir%/}; [ -d "$$dir/spreekuur-ics" ] || continue; \
 	  mv "$$dir/spreekuur-ics/index.html" "$$dir/spreekuur.ics" && rmdir "$$dir/spreekuur-ics"; \
+	  node tools/fold-ics.mjs "$$dir/spreekuur.ics"; \
 	done
 
 # Translations: which version of the Dutch page each one says the same as
