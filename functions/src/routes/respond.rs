@@ -115,17 +115,13 @@ fn problem_page(status: StatusCode, message: &str) -> String {
          <p><a href=\"/\">{home_nl}</a> · <a href=\"/en/\" lang=\"en\">{home_en}</a></p>\
          </main></body></html>",
         code = status.as_u16(),
-        heading = html_escape(nl.problem_heading),
-        message = html_escape(message),
-        back_nl = html_escape(nl.problem_back),
-        back_en = html_escape(en.problem_back),
-        home_nl = html_escape(nl.problem_home),
-        home_en = html_escape(en.problem_home),
+        heading = crate::html::escape(nl.problem_heading),
+        message = crate::html::escape(message),
+        back_nl = crate::html::escape(nl.problem_back),
+        back_en = crate::html::escape(en.problem_back),
+        home_nl = crate::html::escape(nl.problem_home),
+        home_en = crate::html::escape(en.problem_home),
     )
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 pub async fn not_found() -> Response {
