@@ -33,17 +33,17 @@ async fn id_of(response: reqwest::Response) -> String {
 }
 
 /// An SMTP sink of this test's own, to stop and start at will.
-struct OwnSink {
+pub(crate) struct OwnSink {
     child: Option<Child>,
 }
 
 impl OwnSink {
-    fn start_on(sink: MailSink) -> Self {
+    pub(crate) fn start_on(sink: MailSink) -> Self {
         Self::start_with(sink, &[])
     }
 
     /// With the sink's misbehaviour flags (`--hang`, `--refuse ADDRESS`, ...).
-    fn start_with(sink: MailSink, flags: &[&str]) -> Self {
+    pub(crate) fn start_with(sink: MailSink, flags: &[&str]) -> Self {
         let python = std::env::var("FORMS_TEST_PYTHON").expect("FORMS_TEST_PYTHON: run through make test");
         let script = std::env::var("FORMS_TEST_SMTP_SINK").expect("FORMS_TEST_SMTP_SINK: run through make test");
         let child = Command::new(python)
