@@ -1,4 +1,12 @@
-//! Reads the form and thank-you page paths from the site's content (one
+//! Builds two things from the site into the binary.
+//!
+//! The function's own interface texts (error messages, problem answers,
+//! confirmation mail) come from `site/i18n/<lang>.toml`, the one source the
+//! site's templates read too: every key that starts with `error_`,
+//! `problem_` or `mail_` becomes a field of `Texts` (src/lib.rs, `texts`);
+//! a language file that lacks one fails the build and names file and key.
+//!
+//! And it reads the form and thank-you page paths from the site's content (one
 //! source: `site/content/*.md`, a page with `extra.form` or
 //! `extra.thank_you` in its front matter), and builds the form pages into
 //! the binary for Lambda, where the error page for browsers without
@@ -7,7 +15,13 @@
 //! (`make site`), the binary falls back to a plain error page; the local
 //! server always reads the pages from `SITE_DIR`.
 
+use std::fmt::Write as _;
 use std::path::Path;
+
+/// The languages the function answers in, in the order of `Lang`
+/// (functions/src/domain/lang.rs checks that order in a test).
+const LANGS: [&str; 6] = ["nl", "en", "tr", "ar", "pl", "uk"];
+const FUNCTION_PREFIXES: [&str; 3] = ["error_", "problem_", "mail_"];
 
 /// `default_language` in site/config.toml: its pages have no prefix.
 const DEFAULT_LANG: &str = "nl";
@@ -20,6 +34,7 @@ struct Page {
 
 fn main() {
     let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../site");
+    texts(&site.join("i18n"));
     let content = site.join("content");
     println!("cargo:rerun-if-changed={}", content.display());
     let pages = content_pages(&content);
@@ -100,6 +115,46 @@ fn content_pages(content: &Path) -> Vec<Page> {
         pages.push(Page { lang: lang.to_owned(), path, extra });
     }
     pages
+}
+
+fn load(dir: &Path, lang: &str) -> toml::Table {
+    let file = dir.join(format!("{lang}.toml"));
+    println!("cargo:rerun-if-changed={}", file.display());
+    let text = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("{}: {e}. Every language the forms accept needs its interface texts.", file.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{} is not valid TOML: {e}", file.display()))
+}
+
+fn texts(dir: &Path) {
+    let tables: Vec<toml::Table> = LANGS.iter().map(|lang| load(dir, lang)).collect();
+    // The Dutch file decides which keys exist.
+    let keys: Vec<&String> = tables[0].keys().filter(|k| FUNCTION_PREFIXES.iter().any(|p| k.starts_with(p))).collect();
+    let mut code =
+        String::from("/// The form function's texts in one language, from site/i18n/<lang>.toml.\npub struct Texts {\n");
+    for key in &keys {
+        writeln!(code, "    pub {key}: &'static str,").unwrap();
+    }
+    writeln!(
+        code,
+        "}}\n\npub const CODES: [&str; {}] = {LANGS:?};\n\npub static TEXTS: [Texts; {}] = [",
+        LANGS.len(),
+        LANGS.len()
+    )
+    .unwrap();
+    let mut missing = Vec::new();
+    for (lang, table) in LANGS.iter().zip(&tables) {
+        code.push_str("    Texts {\n");
+        for key in &keys {
+            match table.get(key.as_str()).and_then(|v| v.as_str()) {
+                Some(text) => writeln!(code, "        {key}: {text:?},").unwrap(),
+                None => missing.push(format!("site/i18n/{lang}.toml has no text for `{key}` (see nl.toml)")),
+            }
+        }
+        code.push_str("    },\n");
+    }
+    code.push_str("];\n");
+    assert!(missing.is_empty(), "The form function's texts are incomplete:\n{}", missing.join("\n"));
+    write("texts.rs", &code);
 }
 
 fn write(name: &str, text: &str) {

@@ -52,7 +52,7 @@ impl FormPages {
     pub fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
         let summary = format!(
             "<h2 class=\"error-summary__title\">{}</h2><p>{}</p>",
-            lang.pick("Verstuur het formulier nog een keer", "Send the form once more"),
+            escape(lang.texts().error_send_again_title),
             escape(message)
         );
         self.source(kind, lang)
@@ -84,7 +84,7 @@ fn rewrite(
     key: Key,
 ) -> Result<String, lol_html::errors::RewritingError> {
     let messages: HashMap<&str, String> = errors.messages(lang).into_iter().collect();
-    let prefix = lang.pick("Fout: ", "Error: ");
+    let prefix = lang.texts().error_prefix;
 
     let mark_control = |el: &mut Element, name: &str| {
         if messages.contains_key(name) {
@@ -204,7 +204,7 @@ fn select_options(html: &str, raw: &RawForm) -> Result<String, lol_html::errors:
 fn summary_html(page: &str, lang: Lang, errors: &FieldErrors) -> String {
     let mut html = format!(
         "<h2 class=\"error-summary__title\">{}</h2><ul class=\"error-summary__list\">",
-        lang.pick("Er ging iets mis", "There is a problem")
+        escape(lang.texts().error_summary_title)
     );
     let mut listed: Vec<_> = errors.iter().collect();
     listed.sort_by_key(|(field, _)| page.find(&format!("id=\"{}\"", field.as_str())).unwrap_or(usize::MAX));
@@ -216,16 +216,17 @@ fn summary_html(page: &str, lang: Lang, errors: &FieldErrors) -> String {
 }
 
 fn fallback_page(kind: FormKind, lang: Lang, errors: &FieldErrors) -> String {
-    let title = lang.pick("Fout: controleer het formulier", "Error: check the form");
-    let back = lang.pick("Terug naar het formulier", "Back to the form");
+    let title = escape(lang.texts().error_page_title);
+    let back = escape(lang.texts().error_page_back);
     let mut items = String::new();
     for (field, problem) in errors.iter() {
         items.push_str(&format!("<li>{}</li>", escape(&errors.message(field, problem, lang))));
     }
     format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        "<!doctype html><html lang=\"{lang}\"{dir}><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title></head><body><main><h1>{title}</h1><ul>{items}</ul><p><a href=\"{page}\">{back}</a></p></main></body></html>",
         lang = lang.as_str(),
+        dir = if lang == Lang::Ar { " dir=\"rtl\"" } else { "" },
         page = kind.page_path(lang),
     )
 }

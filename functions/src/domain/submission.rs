@@ -190,10 +190,10 @@ impl Submission {
             rows.push((Field::Phone.label_nl(), p.as_str().to_owned()));
         }
         if let Some(m) = self.municipality {
-            rows.push((Field::Municipality.label_nl(), m.label(Lang::Nl).to_owned()));
+            rows.push((Field::Municipality.label_nl(), m.label_nl().to_owned()));
         }
         if let Some(p) = self.programme() {
-            rows.push((Field::Programme.label_nl(), p.label(Lang::Nl).to_owned()));
+            rows.push((Field::Programme.label_nl(), p.label_nl().to_owned()));
         }
         match &self.details {
             Details::Registration { children_ages: Some(ages), .. } => {
@@ -214,7 +214,7 @@ impl Submission {
             rows.push((Field::Message.label_nl(), m.as_str().to_owned()));
         }
         rows.push((Field::PrivacyConsent.label_nl(), "Ja".to_owned()));
-        rows.push(("Taal", self.lang.pick("Nederlands", "Engels").to_owned()));
+        rows.push(("Taal", self.lang.name_nl().to_owned()));
         rows
     }
 }
@@ -343,7 +343,7 @@ mod tests {
         assert_eq!(FormKind::Registration.page_path(Lang::Nl), "/aanmelden/");
         assert_eq!(FormKind::Registration.page_path(Lang::En), "/en/sign-up/");
         assert_eq!(thank_you_path(Lang::En), "/en/thank-you/");
-        for lang in [Lang::Nl, Lang::En] {
+        for lang in Lang::ALL {
             let pages: Vec<&str> = FormKind::ALL.iter().map(|k| k.page_path(lang)).collect();
             let mut unique = pages.clone();
             unique.sort();

@@ -91,9 +91,11 @@ fn form() -> impl Strategy<Value = (FormKind, Vec<(String, String)>)> {
 
 const HEADERS: [&str; 9] =
     ["from", "to", "reply-to", "subject", "message-id", "date", "mime-version", "content-type", "content-transfer-encoding"];
-const ELEMENTS: [&str; 15] =
-    ["html", "head", "meta", "title", "body", "h1", "h2", "p", "table", "tr", "th", "td", "br", "ul", "li"];
-const ATTRIBUTES: [&str; 5] = ["lang", "charset", "style", "role", "scope"];
+// `bdi` and `dir`: the confirmation isolates the name and reference, and
+// an Arabic one reads right to left.
+const ELEMENTS: [&str; 16] =
+    ["html", "head", "meta", "title", "body", "h1", "h2", "p", "table", "tr", "th", "td", "br", "ul", "li", "bdi"];
+const ATTRIBUTES: [&str; 6] = ["lang", "dir", "charset", "style", "role", "scope"];
 
 fn check_mail(bytes: &[u8]) -> Result<(), TestCaseError> {
     let text = String::from_utf8_lossy(bytes);

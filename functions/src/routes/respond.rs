@@ -46,12 +46,7 @@ impl Reply {
     /// The key was used before for a different form: never "received".
     /// A script gets 409; a browser gets its form back to send once more.
     pub fn send_again(self, pages: &FormPages, kind: FormKind, lang: Lang, raw: &RawForm) -> Response {
-        let message = lang.pick(
-            "Je formulier is nog niet verstuurd: het had hetzelfde kenmerk als een ander formulier dat je eerder stuurde. \
-             Controleer je gegevens en verstuur het nog een keer.",
-            "Your form has not been sent yet: it had the same reference as another form you sent before. \
-             Check your details and send it once more.",
-        );
+        let message = lang.texts().error_key_reused;
         if self.json {
             (StatusCode::CONFLICT, Json(json!({"error": "submission_id_reused", "message": message}))).into_response()
         } else {
@@ -84,8 +79,11 @@ impl Reply {
     }
 }
 
-fn see_other(location: &'static str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+fn see_other(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 fn no_store() -> [(header::HeaderName, &'static str); 1] {
@@ -93,48 +91,36 @@ fn no_store() -> [(header::HeaderName, &'static str); 1] {
 }
 
 fn problem_text(status: StatusCode, lang: Lang) -> (&'static str, String) {
-    let (code, nl, en) = match status {
-        StatusCode::FORBIDDEN => (
-            "forbidden_origin",
-            "Dit formulier kan alleen vanaf onze eigen website worden verstuurd.",
-            "This form can only be sent from our own website.",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            "payload_too_large",
-            "Het formulier is te groot. Maak je bericht korter en probeer het opnieuw.",
-            "The form is too large. Make your message shorter and try again.",
-        ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
-            "Stuur het formulier als application/x-www-form-urlencoded of application/json.",
-            "Send the form as application/x-www-form-urlencoded or application/json.",
-        ),
-        StatusCode::TOO_MANY_REQUESTS => (
-            "too_many_requests",
-            "Je hebt veel formulieren kort na elkaar verstuurd. Wacht een minuut en probeer het opnieuw.",
-            "You sent many forms in a short time. Wait a minute and try again.",
-        ),
-        _ => (
-            "unavailable",
-            "Het formulier kon nu niet worden opgeslagen. Er is niets verstuurd. Probeer het over een paar minuten opnieuw.",
-            "The form could not be saved just now. Nothing was sent. Please try again in a few minutes.",
-        ),
+    let t = lang.texts();
+    let (code, text) = match status {
+        StatusCode::FORBIDDEN => ("forbidden_origin", t.problem_forbidden),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", t.problem_too_large),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", t.problem_media_type),
+        StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", t.problem_too_many),
+        _ => ("unavailable", t.problem_unavailable),
     };
-    (code, lang.pick(nl, en).to_owned())
+    (code, text.to_owned())
 }
 
-/// A plain page for browsers; the form page is one step back.
+/// A plain page for browsers; the form page is one step back. Most of
+/// these answers come before the form (and its language) is read, so the
+/// page speaks Dutch with English beside it.
 fn problem_page(status: StatusCode, message: &str) -> String {
-    let back = "Ga terug en probeer het opnieuw. / Go back and try again.";
+    let (nl, en) = (Lang::Nl.texts(), Lang::En.texts());
     format!(
         "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Fout {code} – Steun voor gezinnen</title></head><body><main>\
-         <h1>Het formulier is niet verstuurd</h1><p>{message}</p><p>{back}</p>\
-         <p><a href=\"/\">Naar de homepage</a> · <a href=\"/en/\" lang=\"en\">To the home page</a></p>\
+         <h1>{heading}</h1><p>{message}</p><p>{back_nl} / <span lang=\"en\">{back_en}</span></p>\
+         <p><a href=\"/\">{home_nl}</a> · <a href=\"/en/\" lang=\"en\">{home_en}</a></p>\
          </main></body></html>",
         code = status.as_u16(),
+        heading = crate::html::escape(nl.problem_heading),
         message = crate::html::escape(message),
+        back_nl = crate::html::escape(nl.problem_back),
+        back_en = crate::html::escape(en.problem_back),
+        home_nl = crate::html::escape(nl.problem_home),
+        home_en = crate::html::escape(en.problem_home),
     )
 }
 
