@@ -4,12 +4,26 @@
 # absolute, for the deployed site; without it every link is root-relative
 # and robots.txt names no sitemap (search engines need a full address).
 SITE_URL ?=
+# The site folder to build: another copy of it for the editor tests and
+# `make edit`'s rebuilds (tools/edit.mjs).
+SITE_SRC ?= site
 
 .PHONY: site
 site: node_modules/.installed
-	cd site && $(ZOLA) build $(if $(SITE_URL),--base-url "$(SITE_URL)")
+	cd $(SITE_SRC) && $(ZOLA) build $(if $(SITE_URL),--base-url "$(SITE_URL)")
 	@# zola writes every page as index.html; the calendar pages are iCalendar
 	@# (templates/calendar.ics.html): move them to their real file names.
-	@for dir in site/public site/public/en; do \
+	@for dir in $(SITE_SRC)/public $(SITE_SRC)/public/en; do \
 	  mv "$$dir/spreekuur-ics/index.html" "$$dir/spreekuur.ics" && rmdir "$$dir/spreekuur-ics"; \
 	done
+	@# The web editor at /admin/ (Decap CMS from node_modules, config.yml
+	@# from site/admin/config.yml; CMS_REPO, SITE_URL, CMS_PORT: see the script).
+	SITE_URL="$(SITE_URL)" node tools/build-admin.mjs $(SITE_SRC)
+
+# The web editor on this checkout: tools/edit.mjs starts decap-server
+# (CMS_PORT), rebuilds the site after every save and serves it with the
+# forms server (PORT).
+CMS_PORT ?= 8081
+.PHONY: edit
+edit: node_modules/.installed build
+	FORMS_BIN="$(FORMS_BIN)" CMS_PORT="$(CMS_PORT)" node tools/edit.mjs
