@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds the web editor into the built site: <site>/public/admin/.
+// Builds the web editor into the built site: <OUT_DIR>/admin/.
 //
-//   node tools/build-admin.mjs [SITE_DIR]      (default: site)
+//   node tools/build-admin.mjs [SITE_DIR [OUT_DIR]]   (default: site site/public)
 //
 // Copies the pinned Decap CMS bundle from node_modules (nothing is loaded
 // from another host), the page and scripts from site/admin/, and writes
@@ -79,8 +79,8 @@ export function editorConfig({ source, configToml, directoryToml, env }) {
   return config;
 }
 
-function build(siteDir) {
-  const out = join(siteDir, 'public', 'admin');
+function build(siteDir, outDir) {
+  const out = join(outDir, 'admin');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   // The bundle and the chunks and WebAssembly it loads from its own folder;
@@ -101,4 +101,7 @@ function build(siteDir) {
   writeFileSync(join(out, 'config.yml'), header + YAML.stringify(config));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) build(process.argv[2] ?? join(ROOT, 'site'));
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const siteDir = process.argv[2] ?? join(ROOT, 'site');
+  build(siteDir, process.argv[3] ?? join(siteDir, 'public'));
+}
