@@ -34,7 +34,7 @@ site: node_modules/.installed
 CMS_PORT ?= 8081
 .PHONY: edit
 edit: node_modules/.installed build
-	FORMS_BIN="$(FORMS_BIN)" CMS_PORT="$(CMS_PORT)" node tools/edit.mjs
+	FORMS_BIN="$(FORMS_BIN)" CMS_PORT="$(CMS_PORT)" SITE_SRC="$(SITE_SRC)" node tools/edit.mjs
 
 # The editor in Chromium on a copy of site/ (tests/editor/); its
 # screenshots (target/editor-screenshots/) illustrate site/README.md.

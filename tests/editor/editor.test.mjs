@@ -142,6 +142,7 @@ test('an editor adds a spreekuur date; the file, the home page and the calendar 
   assert.match(await pageText('/spreekuur.ics'), /DTSTART;TZID=Europe\/Amsterdam:20270113T140000/);
   const home = await page.context().newPage();
   await home.goto(`${base}/`);
+  await home.locator('.next-date').scrollIntoViewIfNeeded();
   await shot(home, '06-home-pagina');
   await home.close();
 });
