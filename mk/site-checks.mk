@@ -7,5 +7,6 @@ TEST_STAGES += test-site
 
 .PHONY: test-site
 test-site: tools-node tools-python tools-chromium site build
+	node tools/translations.mjs check
 	npx --no-install html-validate "site/public/**/*.html"
 	FORMS_BIN="$(FORMS_BIN)" $(WITH_SERVICES) --no-moto --no-smtp -- node --test --test-concurrency=1 tests/site/

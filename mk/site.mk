@@ -17,8 +17,10 @@ site: node_modules/.installed
 	cd $(SITE_SRC) && $(ZOLA) build --output-dir public.next $(if $(SITE_URL),--base-url "$(SITE_URL)")
 	@# zola writes every page as index.html; the calendar pages are iCalendar
 	@# (templates/calendar.ics.html): move them to their real file names.
-	@for dir in $(SITE_SRC)/public.next $(SITE_SRC)/public.next/en; do \
+	@for dir in $(SITE_SRC)/public.next $(SITE_SRC)/public.next/*/; do \
+	  dir=$${dir%/}; [ -d "$$dir/spreekuur-ics" ] || continue; \
 	  mv "$$dir/spreekuur-ics/index.html" "$$dir/spreekuur.ics" && rmdir "$$dir/spreekuur-ics"; \
+	  node tools/fold-ics.mjs "$$dir/spreekuur.ics"; \
 	done
 	@# The web editor at /admin/ (Decap CMS from node_modules, config.yml
 	@# from site/admin/config.yml; CMS_REPO, SITE_URL, CMS_PORT: see the script).
@@ -47,3 +49,14 @@ test-editor: tools-node tools-chromium site build
 guide-screenshots: test-editor
 	mkdir -p site/handleiding
 	cp target/editor-screenshots/*.png site/handleiding/
+
+# Translations: which version of the Dutch page each one says the same as
+# (site/README.md, "Vertalingen bijhouden"). After updating a translation:
+#   make translations-checked PAGES="site/content/contact.tr.md"
+.PHONY: translations-check translations-checked
+translations-check:
+	node tools/translations.mjs check
+
+translations-checked:
+	@test -n "$(PAGES)" || { echo 'Name the translated pages you checked: make translations-checked PAGES="site/content/contact.tr.md"'; exit 1; }
+	node tools/translations.mjs stamp $(PAGES)

@@ -13,4 +13,4 @@ node_modules/.installed: package.json package-lock.json
 tools-node: node_modules/.installed
 tools-python: .venv/tests/.installed
 tools-chromium:
-	@command -v chromium >/dev/null || tools/install-chromium.sh
+	@tools/install-chromium.sh

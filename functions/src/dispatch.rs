@@ -54,8 +54,19 @@ pub struct SweepReport {
 }
 
 impl Dispatcher {
-    pub fn new(store: Arc<dyn SubmissionStore>, mailer: Arc<dyn Mailer>, composer: Composer, retry_base: Duration) -> Self {
-        Self { store, mailer, composer, retry_base, send_timeout: StdDuration::from_secs(20) }
+    pub fn new(
+        store: Arc<dyn SubmissionStore>,
+        mailer: Arc<dyn Mailer>,
+        composer: Composer,
+        retry_base: Duration,
+    ) -> Self {
+        Self {
+            store,
+            mailer,
+            composer,
+            retry_base,
+            send_timeout: StdDuration::from_secs(20),
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn SubmissionStore> {
@@ -68,10 +79,12 @@ impl Dispatcher {
         let mut record = record.clone();
         for kind in record.unsent() {
             let sent = match self.composer.compose(&record, kind) {
-                Ok(mail) => match tokio::time::timeout(self.send_timeout, self.mailer.send(&mail)).await {
-                    Ok(result) => result.map_err(|e| e.to_string()),
-                    Err(_) => Err("timed out".to_owned()),
-                },
+                Ok(mail) => {
+                    match tokio::time::timeout(self.send_timeout, self.mailer.send(&mail)).await {
+                        Ok(result) => result.map_err(|e| e.to_string()),
+                        Err(_) => Err("timed out".to_owned()),
+                    }
+                }
                 Err(e) => Err(e.to_string()),
             };
             if let Err(reason) = sent {
@@ -80,9 +93,15 @@ impl Dispatcher {
                 return Outcome::Deferred;
             }
             let now = OffsetDateTime::now_utc();
-            match self.store.mark_sent(record.id, kind, now, record.completes_with(kind)).await {
+            match self
+                .store
+                .mark_sent(record.id, kind, now, record.completes_with(kind))
+                .await
+            {
                 Ok(true) => tracing::info!(record = %record.id, mail = ?kind, "mail sent"),
-                Ok(false) => tracing::warn!(record = %record.id, mail = ?kind, "mail was already marked sent"),
+                Ok(false) => {
+                    tracing::warn!(record = %record.id, mail = ?kind, "mail was already marked sent")
+                }
                 Err(e) => {
                     // Sent but not marked: it will be sent again (same Message-ID).
                     tracing::error!(record = %record.id, mail = ?kind, error = %e, "could not mark mail sent");
@@ -91,8 +110,12 @@ impl Dispatcher {
                 }
             }
             match kind {
-                crate::store::MailKind::Coordinator => record.delivery.coordinator_sent_at = Some(now),
-                crate::store::MailKind::Confirmation => record.delivery.confirmation_sent_at = Some(now),
+                crate::store::MailKind::Coordinator => {
+                    record.delivery.coordinator_sent_at = Some(now)
+                }
+                crate::store::MailKind::Confirmation => {
+                    record.delivery.confirmation_sent_at = Some(now)
+                }
             }
         }
         Outcome::Delivered
@@ -120,22 +143,26 @@ impl Dispatcher {
     pub async fn sweep(&self) -> Result<SweepReport, StoreError> {
         let started = std::time::Instant::now();
         let now = OffsetDateTime::now_utc();
-        let mut report = SweepReport { purged: self.store.purge_expired(now).await?, ..SweepReport::default() };
+        let mut report = SweepReport {
+            purged: self.store.purge_expired(now).await?,
+            ..SweepReport::default()
+        };
         loop {
             let now = OffsetDateTime::now_utc();
             let due = self.store.due(now, SWEEP_BATCH).await?;
             let full_batch = due.len() == SWEEP_BATCH;
             report.due += due.len();
-            let outcomes: Vec<Result<Option<Outcome>, StoreError>> = futures_util::stream::iter(due)
-                .map(|record| async move {
-                    if !self.store.claim(&record, now + LEASE).await? {
-                        return Ok(None);
-                    }
-                    Ok(Some(self.dispatch(&record).await))
-                })
-                .buffer_unordered(SWEEP_CONCURRENCY)
-                .collect()
-                .await;
+            let outcomes: Vec<Result<Option<Outcome>, StoreError>> =
+                futures_util::stream::iter(due)
+                    .map(|record| async move {
+                        if !self.store.claim(&record, now + LEASE).await? {
+                            return Ok(None);
+                        }
+                        Ok(Some(self.dispatch(&record).await))
+                    })
+                    .buffer_unordered(SWEEP_CONCURRENCY)
+                    .collect()
+                    .await;
             let mut progress = false;
             for outcome in outcomes {
                 match outcome? {

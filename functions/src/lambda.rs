@@ -44,7 +44,9 @@ async fn handle(
     }
     let request: LambdaRequest = serde_json::from_str(event.payload.get())?;
     let mut adapter = lambda_http::Adapter::from(router);
-    let response = adapter.call(LambdaEvent::new(request, event.context)).await?;
+    let response = adapter
+        .call(LambdaEvent::new(request, event.context))
+        .await?;
     Ok(serde_json::to_value(response)?)
 }
 
@@ -56,11 +58,20 @@ async fn lambda_client(mut request: Request, next: Next) -> Response {
         .headers()
         .get("cloudfront-viewer-address")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit_once(':').map(|(ip, _)| ip.trim_matches(['[', ']']).to_owned()))
+        .and_then(|v| {
+            v.rsplit_once(':')
+                .map(|(ip, _)| ip.trim_matches(['[', ']']).to_owned())
+        })
         .and_then(|ip| ip.parse().ok());
     let source = || match request.request_context_ref() {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
-        Some(lambda_http::request::RequestContext::ApiGatewayV1(c)) => c.identity.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => {
+            c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+        }
+        Some(lambda_http::request::RequestContext::ApiGatewayV1(c)) => c
+            .identity
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok()),
         _ => None,
     };
     if let Some(ip) = viewer.or_else(source) {

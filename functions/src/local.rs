@@ -23,7 +23,9 @@ pub fn router(app: App) -> Router {
     for (name, value) in crate::security::headers() {
         static_router = static_router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
-    crate::routes::router(app).fallback_service(static_router).layer(middleware::from_fn(socket_client))
+    crate::routes::router(app)
+        .fallback_service(static_router)
+        .layer(middleware::from_fn(socket_client))
 }
 
 /// The web editor's own policy (see security.rs); the layers outside add
@@ -42,7 +44,11 @@ async fn editor_policy(request: Request, next: Next) -> Response {
 
 /// Locally the client is the socket's peer; no proxy headers are trusted.
 async fn socket_client(mut request: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(addr)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+    if let Some(ConnectInfo(addr)) = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied()
+    {
         request.extensions_mut().insert(ClientIp(addr.ip()));
     }
     next.run(request).await
@@ -77,7 +83,10 @@ fn announce(app: &App, addr: SocketAddr) {
     };
     let mail = match &app.settings.mailer {
         MailerConfig::File { outbox } => format!("written to {}/", outbox.display()),
-        MailerConfig::Smtp { url, .. } => format!("sent over SMTP ({})", url.split('@').next_back().unwrap_or(url)),
+        MailerConfig::Smtp { url, .. } => format!(
+            "sent over SMTP ({})",
+            url.split('@').next_back().unwrap_or(url)
+        ),
     };
     eprintln!();
     eprintln!("  Site and forms:  http://{addr}/");
@@ -89,7 +98,8 @@ fn announce(app: &App, addr: SocketAddr) {
 
 /// Sends pending mail every `SWEEP_INTERVAL_SECONDS` until `stop`.
 pub async fn sweep_forever(app: App, stop: CancellationToken) {
-    let period = std::time::Duration::from_secs(app.settings.sweep_interval.whole_seconds().max(1) as u64);
+    let period =
+        std::time::Duration::from_secs(app.settings.sweep_interval.whole_seconds().max(1) as u64);
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -32,11 +32,13 @@
     });
   }
 
-  function showErrors(form, summary, errors, lang) {
-    var prefix = lang === 'en' ? 'Error: ' : 'Fout: ';
+  // The summary's title and the "Error: " prefix come with the form, in its
+  // language (site/i18n/<lang>.toml, the texts the function uses too).
+  function showErrors(form, summary, errors) {
+    var prefix = form.getAttribute('data-error-prefix');
     var title = document.createElement('h2');
     title.className = 'error-summary__title';
-    title.textContent = lang === 'en' ? 'There is a problem' : 'Er ging iets mis';
+    title.textContent = form.getAttribute('data-error-title');
     var list = document.createElement('ul');
     list.className = 'error-summary__list';
     // Follow the order of the fields on the page, like the server does.
@@ -81,7 +83,6 @@
   function enhance(form) {
     var summary = document.getElementById('error-summary');
     var key = form.querySelector('input[name="submission_id"]');
-    var lang = (form.querySelector('input[name="lang"]') || {}).value || 'nl';
     if (!summary || !key || !window.fetch || !window.URLSearchParams) return;
     if (!key.value) key.value = uuid();
     var sending = false;
@@ -108,7 +109,7 @@
           return response.json().then(function (data) {
             sending = false;
             clearErrors(form, summary);
-            showErrors(form, summary, (data && data.errors) || {}, lang);
+            showErrors(form, summary, (data && data.errors) || {});
           });
         }
         throw new Error('unexpected status ' + response.status);

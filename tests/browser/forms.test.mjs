@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { serverAndBrowser, smtpMailer, receivedMails, waitFor } from './support.mjs';
+import { readStrings, I18N, LANGUAGES } from '../../tools/translations.mjs';
 
 const running = serverAndBrowser(smtpMailer());
 
@@ -65,3 +67,45 @@ for (const c of cases) {
     assert.deepEqual(confirmation.rcptTos, [email]);
   });
 }
+
+// The contact form in every language, sent as a person does (JavaScript on
+// and off by turns): the browser ends on the thank-you page of that
+// language, the confirmation mail speaks it, and the coordinator's mail
+// stays Dutch and says in which language the sender wrote.
+const CONTACT = { nl: '/contact/', en: '/en/contact/', tr: '/tr/contact/', ar: '/ar/contact/', pl: '/pl/contact/', uk: '/uk/contact/' };
+Object.entries(CONTACT).forEach(([lang, path], i) => {
+  const js = i % 2 === 0;
+  test(`contact form in ${lang} (JavaScript ${js ? 'on' : 'off'}): thank-you page and confirmation in ${lang}`, async () => {
+    const strings = readStrings(join(I18N, `${lang}.toml`));
+    const email = `afzender-${lang}-${randomUUID().slice(0, 8)}@example.org`;
+    const thanks = lang === 'nl' ? '/bedankt/' : `/${lang}/thank-you/`;
+    const context = await running.browser.newContext({ javaScriptEnabled: js });
+    const page = await context.newPage();
+    await page.goto(running.server.base + path);
+    await page.fill('#name', 'Ayşe Şahin-Коваленко');
+    await page.fill('#email', email);
+    await page.check('input[name="municipality"][value="heemskerk"]');
+    await page.fill('#message', 'Vraag / question / سؤال');
+    await page.check('#privacy_consent');
+    await Promise.all([page.waitForURL(running.server.base + thanks), page.click('form [type=submit]')]);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), lang, 'the thank-you page is in the sender\'s language');
+    await context.close();
+
+    const confirmation = await waitFor(() => receivedMails().find((m) => m.rcptTos.includes(email)), 'the confirmation');
+    assert.equal(confirmation.subject, strings.get('mail_subject'));
+    const text = confirmation.text();
+    for (const key of ['mail_thanks_contact', 'mail_next_heading', 'mail_step_read', 'mail_regards']) {
+      assert.ok(text.includes(strings.get(key)), `confirmation says ${key} in ${lang}:\n${text}`);
+    }
+    assert.ok(text.includes(strings.get('mail_greeting').replace('{name}', 'Ayşe Şahin-Коваленко')), `greeting with the name:\n${text}`);
+
+    const coordinator = await waitFor(
+      () => receivedMails().find((m) => !m.rcptTos.includes(email) && (m.header('Reply-To') || '').includes(email)),
+      'the coordinator mail',
+    );
+    const forCoordinator = coordinator.text();
+    assert.ok(forCoordinator.includes(`Taal:\n${LANGUAGES[lang][0]}`), `the coordinator sees the language:\n${forCoordinator}`);
+    if (lang === 'nl') assert.ok(!forCoordinator.includes('de afzender schreef in het'), forCoordinator);
+    else assert.ok(forCoordinator.includes(`de afzender schreef in het ${LANGUAGES[lang][0]}`), forCoordinator);
+  });
+});

@@ -112,8 +112,37 @@ export function receivedMails() {
       const line = head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
       return line ? line.slice(name.length + 1).trim() : undefined;
     };
-    return { raw, rcptTos: envelope.rcpt_tos, header };
+    return { raw, rcptTos: envelope.rcpt_tos, header, subject: decodeWords(header('Subject') ?? ''), text: () => textPart(raw) };
   });
+}
+
+/** RFC 2047 encoded words (=?utf-8?b?...?= / ?q?), as in a non-ASCII Subject. */
+export function decodeWords(value) {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (_, charset, enc, data) => {
+      const bytes = enc.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64')
+        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+      return bytes.toString('utf8');
+    });
+}
+
+/** The decoded text/plain part of a raw mail. */
+export function textPart(raw) {
+  const at = raw.search(/\r\nContent-Type: text\/plain/i);
+  if (at < 0) throw new Error('no text/plain part');
+  const part = raw.slice(at + 2);
+  const headEnd = part.indexOf('\r\n\r\n');
+  const head = part.slice(0, headEnd);
+  const body = part.slice(headEnd + 4).split(/\r\n--/)[0];
+  const encoding = head.match(/Content-Transfer-Encoding:\s*(\S+)/i)?.[1]?.toLowerCase() ?? '7bit';
+  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (encoding === 'quoted-printable') {
+    const bytes = body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
 }
 
 export async function waitFor(check, what, ms = 20000) {

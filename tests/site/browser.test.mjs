@@ -8,7 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { serverAndBrowser, ROOT } from '../browser/support.mjs';
-import { builtPages, FORM_PAGES } from './pages.mjs';
+import { builtPages, FORM_PAGES, langOfPath } from './pages.mjs';
+import { readStrings, I18N } from '../../tools/translations.mjs';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SHOTS = join(ROOT, 'target', 'screenshots');
@@ -73,7 +74,7 @@ test('every page: axe clean, one h1, skip link, landmarks, lang, local requests 
         title: document.title,
       };
     });
-    assert.ok(['nl', 'en'].includes(facts.lang), `${path}: lang`);
+    assert.equal(facts.lang, path === '/404.html' ? 'nl' : langOfPath(path), `${path}: lang`);
     assert.equal(facts.h1, 1, `${path}: exactly one h1`);
     assert.ok(facts.skipToMain, `${path}: first element is a skip link to <main>`);
     assert.deepEqual([facts.header, facts.main, facts.footer], [1, 1, 1], `${path}: header, main, footer`);
@@ -128,8 +129,8 @@ test('the "which help fits me?" guide leads to a form without JavaScript', async
 
 for (const javaScriptEnabled of [true, false]) {
   for (const form of FORM_PAGES) {
-    for (const lang of ['nl', 'en']) {
-      const path = form[lang];
+    for (const lang of form.langs) {
+      const path = form.path(lang);
       test(`${path} sent empty, JavaScript ${javaScriptEnabled ? 'on' : 'off'}: errors shown, axe clean`, async () => {
         const { context, page, problems } = await watchedPage({ javaScriptEnabled, viewport: { width: 360, height: 740 } });
         await page.goto(running.server.base + path);
@@ -148,7 +149,16 @@ for (const javaScriptEnabled of [true, false]) {
           focused: document.activeElement?.id,
           path: location.pathname,
         }));
-        const prefix = lang === 'en' ? 'Error: ' : 'Fout: ';
+        const strings = readStrings(join(I18N, `${lang}.toml`));
+        const prefix = strings.get('error_prefix');
+        const summaryTitle = await page.locator('#error-summary h2').textContent();
+        assert.equal(summaryTitle, strings.get('error_summary_title'), 'summary title in the page language');
+        const nameError = await page.locator('#name-error').textContent();
+        assert.ok(nameError.endsWith(strings.get('error_missing_name')) || nameError.endsWith(strings.get('error_missing_parent_name')),
+          `the message under the name field is in ${lang}: ${nameError}`);
+        if (lang === 'ar') {
+          assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl', 'the error page reads right to left');
+        }
         assert.ok(state.title.startsWith(prefix), `title starts with ${prefix}: ${state.title}`);
         assert.ok(state.links.includes('#name') && state.links.includes('#privacy_consent'), `summary links: ${state.links}`);
         // Same set; the order may differ (the server lists fields in its own order).

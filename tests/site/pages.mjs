@@ -48,9 +48,30 @@ export function alternates(html) {
     .map((t) => ({ lang: attr(t, 'hreflang'), href: attr(t, 'href') }));
 }
 
+/** Every language of the site, Dutch first. */
+export const LANGS = ['nl', 'en', 'tr', 'ar', 'pl', 'uk'];
+
+/** The path prefix of a language's pages ('' for Dutch). */
+export const prefix = (lang) => (lang === 'nl' ? '' : `/${lang}`);
+
+/** The language a built page is in, from its address. */
+export function langOfPath(path) {
+  const first = path.split('/')[1];
+  return LANGS.includes(first) && first !== 'nl' ? first : 'nl';
+}
+
+/** Each form in every language it exists in: the referral form is for
+ *  professionals and stays Dutch and English. Translations use the
+ *  English page's name. */
 export const FORM_PAGES = [
-  { kind: 'contact', nl: '/contact/', en: '/en/contact/' },
-  { kind: 'registration', nl: '/aanmelden/', en: '/en/sign-up/' },
-  { kind: 'referral', nl: '/doorverwijzen/', en: '/en/refer/' },
-  { kind: 'volunteer', nl: '/vrijwilliger-worden/', en: '/en/volunteer/' },
-];
+  { kind: 'contact', nl: '/contact/', other: 'contact', langs: LANGS },
+  { kind: 'registration', nl: '/aanmelden/', other: 'sign-up', langs: LANGS },
+  { kind: 'referral', nl: '/doorverwijzen/', other: 'refer', langs: ['nl', 'en'] },
+  { kind: 'volunteer', nl: '/vrijwilliger-worden/', other: 'volunteer', langs: LANGS },
+].map((form) => ({ ...form, path: (lang) => (lang === 'nl' ? form.nl : `/${lang}/${form.other}/`) }));
+
+/** The Dutch pages a parent needs, which must exist in every language. */
+export const PARENT_PAGES = ['/', '/home-start/', '/buurtgezinnen/', '/bibliotheek-taalhuis/', '/spreekuur/', '/regio/',
+  '/welke-hulp/', '/welke-hulp-ijmond/', '/welke-hulp-friesland/', '/advies-anders/', '/advies-buurtgezinnen/',
+  '/advies-home-start/', '/advies-home-start-friesland/', '/advies-spreekuur/', '/advies-taalhuis/',
+  '/contact/', '/aanmelden/', '/vrijwilliger-worden/', '/bedankt/', '/privacy/'];

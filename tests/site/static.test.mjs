@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtPages, fileFor, attr, tags, alternates, PUBLIC, FORM_PAGES } from './pages.mjs';
+import { builtPages, fileFor, attr, tags, alternates, PUBLIC, FORM_PAGES, LANGS, PARENT_PAGES, langOfPath, prefix } from './pages.mjs';
+import { readStrings, I18N } from '../../tools/translations.mjs';
 import ICAL from 'ical.js';
 import { ROOT } from '../browser/support.mjs';
 
@@ -30,21 +31,102 @@ test('no internal link or asset is broken, and every #anchor exists', () => {
   assert.deepEqual(broken, []);
 });
 
-test('every page has its counterpart in the other language, and back', () => {
+test('every page names each of its translations, they name it back, and the switch offers just those', () => {
   for (const page of contentPages) {
-    const lang = page.html.match(/<html lang="([a-z]{2})"/)?.[1];
-    assert.ok(lang === 'nl' || lang === 'en', `${page.path}: html lang`);
-    assert.equal(page.path.startsWith('/en/'), lang === 'en', `${page.path}: English pages live under /en/`);
+    const lang = langOfPath(page.path);
+    const htmlTag = page.html.match(/<html [^>]*>/)[0];
+    assert.equal(attr(htmlTag, 'lang'), lang, `${page.path}: html lang`);
+    assert.equal(attr(htmlTag, 'dir'), lang === 'ar' ? 'rtl' : null, `${page.path}: dir="rtl" on Arabic pages only`);
     const alts = alternates(page.html);
-    assert.deepEqual(alts.map((a) => a.lang).sort(), ['en', 'nl'], `${page.path}: hreflang nl and en`);
-    assert.equal(alts.find((a) => a.lang === lang).href, page.path, `${page.path}: hreflang for itself`);
-    const other = alts.find((a) => a.lang !== lang);
-    const otherFile = fileFor(other.href);
-    assert.ok(otherFile, `${page.path}: counterpart ${other.href} exists`);
-    const back = alternates(readFileSync(otherFile, 'utf8')).find((a) => a.lang === lang);
-    assert.equal(back?.href, page.path, `${other.href} points back to ${page.path}`);
-    const switchLink = tags(page.html, 'a').find((t) => (attr(t, 'class') || '').includes('lang-switch'));
-    assert.equal(switchLink && attr(switchLink, 'href'), other.href, `${page.path}: language switch leads to the same page`);
+    const langs = alts.map((a) => a.lang);
+    assert.equal(alts.find((a) => a.lang === lang)?.href, page.path, `${page.path}: hreflang for itself`);
+    assert.ok(langs.includes('nl'), `${page.path}: names its Dutch page`);
+    for (const other of alts) {
+      const otherFile = fileFor(other.href);
+      assert.ok(otherFile, `${page.path}: translation ${other.href} exists`);
+      const back = alternates(readFileSync(otherFile, 'utf8'));
+      assert.deepEqual(back.map((a) => `${a.lang} ${a.href}`).sort(), alts.map((a) => `${a.lang} ${a.href}`).sort(),
+        `${other.href} names the same translations as ${page.path}`);
+    }
+    // The switch: every language that has this page, named in itself, with lang and hreflang.
+    const nav = page.html.match(/<nav class="lang-switch"[\s\S]*?<\/nav>/)?.[0] ?? '';
+    const links = tags(nav, 'a');
+    assert.deepEqual(links.map((t) => attr(t, 'lang')).sort(), [...langs].sort(), `${page.path}: the switch offers every translation`);
+    for (const t of links) {
+      const code = attr(t, 'lang');
+      assert.equal(attr(t, 'href'), alts.find((a) => a.lang === code).href, `${page.path}: switch link for ${code}`);
+      if (code === lang) assert.equal(attr(t, 'aria-current'), 'true', `${page.path}: current language marked`);
+      else assert.equal(attr(t, 'hreflang'), code, `${page.path}: hreflang on the ${code} link`);
+    }
+    const names = [...nav.matchAll(/<a [^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);
+    const expected = langs.map((l) => readStrings(join(I18N, `${l}.toml`)).get('lang_name'));
+    assert.deepEqual([...names].sort(), [...expected].sort(), `${page.path}: each language named in itself`);
+  }
+});
+
+test('every page a parent needs exists in every language, with its calendar file', () => {
+  for (const path of PARENT_PAGES) {
+    const html = readFileSync(fileFor(path), 'utf8');
+    assert.deepEqual(alternates(html).map((a) => a.lang).sort(), [...LANGS].sort(), `${path}: translated into every language`);
+  }
+  for (const lang of LANGS) assert.ok(fileFor(`${prefix(lang)}/spreekuur.ics`), `${lang}: spreekuur.ics`);
+});
+
+test('a translated page says so in its language and links to the Dutch page', () => {
+  for (const page of contentPages) {
+    const lang = langOfPath(page.path);
+    if (lang === 'nl') continue;
+    const strings = readStrings(join(I18N, `${lang}.toml`));
+    const notice = page.html.match(/<p class="translation-notice">([\s\S]*?)<\/p>/)?.[1];
+    assert.ok(notice, `${page.path}: translation notice`);
+    assert.ok(notice.includes(strings.get('translation_notice').replaceAll("'", '&#x27;')) || notice.includes(strings.get('translation_notice')), `${page.path}: notice in ${lang}`);
+    const dutch = alternates(page.html).find((a) => a.lang === 'nl').href;
+    assert.match(notice, new RegExp(`<a href="${dutch}" hreflang="nl" lang="nl">`), `${page.path}: links to ${dutch}`);
+  }
+});
+
+test('menu and footer links to a page in another language say so (hreflang)', () => {
+  for (const page of contentPages) {
+    const lang = langOfPath(page.path);
+    const chrome = (page.html.match(/<nav class="wrap site-nav"[\s\S]*?<\/nav>/)?.[0] ?? '') + (page.html.match(/<footer[\s\S]*?<\/footer>/)?.[0] ?? '');
+    for (const t of tags(chrome, 'a')) {
+      const target = langOfPath(attr(t, 'href').replaceAll('&#x2F;', '/'));
+      assert.equal(attr(t, 'hreflang') ?? lang, target, `${page.path}: ${t}`);
+    }
+  }
+});
+
+test('the sitemap lists every page in every language', () => {
+  const sitemap = readFileSync(join(PUBLIC, 'sitemap.xml'), 'utf8');
+  const listed = new Set([...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1], 'http://site').pathname));
+  for (const page of contentPages) assert.ok(listed.has(page.path), `sitemap lists ${page.path}`);
+});
+
+test('the stylesheet mirrors by itself: logical properties, no left or right', () => {
+  const css = readFileSync(join(PUBLIC, 'style.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+  const physical = css.match(/[^{};]*\b(left|right)\b[^;}]*/g) ?? [];
+  assert.deepEqual(physical, [], 'use inline-start/inline-end (margin-inline-start, text-align: start, ...)');
+});
+
+test('on Arabic pages, email addresses, phone numbers, dates and times are isolated', () => {
+  for (const page of contentPages.filter((p) => langOfPath(p.path) === 'ar')) {
+    const text = page.html.replace(/<(script|style)[\s\S]*?<\/\1>/g, '');
+    // A mailto/tel link or a date in a table cell outside <bdi>/dir="ltr" would be reordered.
+    for (const t of tags(text, 'a').filter((t) => /^(mailto|tel):/.test(attr(t, 'href') ?? ''))) {
+      assert.equal(attr(t, 'dir'), 'ltr', `${page.path}: ${t} reads left to right`);
+    }
+    const bare = text.replace(/<bdi[\s\S]*?<\/bdi>/g, '').replace(/<[^>]*dir="ltr"[^>]*>[^<]*</g, '<')
+      .replace(/<[^>]+>/g, ' ').replace(/[\u2066-\u2069][^\u2066-\u2069]*\u2069/g, ' ');
+    for (const pattern of [/\b\d{1,2}:\d{2}\b/, /\b[\w.+-]+@[\w-]+\.[\w.]+\b/, /\b0\d{1,3}[ -]?\d{6,8}\b/]) {
+      assert.ok(!pattern.test(bare), `${page.path}: ${bare.match(pattern)?.[0]} is not isolated (wrap it in <bdi> or dir="ltr")`);
+    }
+  }
+});
+
+test('the guide\'s buttons have no stray punctuation after them', () => {
+  for (const page of pages.filter((p) => p.html.includes('<div class="guide">'))) {
+    const guide = page.html.match(/<div class="guide">([\s\S]*?)<\/div>/)[1];
+    assert.ok(!/<\/a>\s*[.,;:!?。،؟]\s*<\/li>/.test(guide), `${page.path}: a lone punctuation mark under a button`);
   }
 });
 
@@ -64,8 +146,9 @@ test('every page has a unique title and a unique description', () => {
 
 test('form pages follow the markup contract of docs/architecture.md', () => {
   for (const form of FORM_PAGES) {
-    for (const lang of ['nl', 'en']) {
-      const html = readFileSync(fileFor(form[lang]), 'utf8');
+    for (const lang of form.langs) {
+      const where = form.path(lang);
+      const html = readFileSync(fileFor(where), 'utf8');
       assert.match(html, new RegExp(`<form [^>]*method="post" action="/api/forms/${form.kind}" novalidate`));
       assert.match(html, new RegExp(`<input type="hidden" name="lang" value="${lang}">`));
       assert.match(html, /<input type="hidden" name="submission_id" value="">/);
@@ -79,10 +162,10 @@ test('form pages follow the markup contract of docs/architecture.md', () => {
           'municipality', 'programme', 'message', 'parent_consent', 'privacy_consent'],
         volunteer: ['name', 'email', 'phone', 'municipality', 'programme', 'message', 'privacy_consent'],
       }[form.kind];
-      assert.deepEqual(fields, expected, `${form[lang]} fields`);
+      assert.deepEqual(fields, expected, `${where} fields`);
       for (const field of fields) {
-        assert.match(html, new RegExp(`<p class="field-error" id="${field}-error" hidden></p>`), `${form[lang]}: ${field}-error`);
-        assert.match(html, new RegExp(`id="${field}" name="${field}"`), `${form[lang]}: control #${field}`);
+        assert.match(html, new RegExp(`<p class="field-error" id="${field}-error" hidden></p>`), `${where}: ${field}-error`);
+        assert.match(html, new RegExp(`id="${field}" name="${field}"`), `${where}: control #${field}`);
       }
       const municipalities = [...html.matchAll(/name="municipality" value="([a-z-]+)"/g)].map((m) => m[1]);
       assert.deepEqual(municipalities, ['heemskerk', 'beverwijk', 'wijk-aan-zee', 'opsterland', 'ooststellingwerf',
@@ -93,15 +176,17 @@ test('form pages follow the markup contract of docs/architecture.md', () => {
 });
 
 test('the spreekuur calendar is valid iCalendar made from directory.toml', () => {
-  for (const file of ['spreekuur.ics', 'en/spreekuur.ics']) {
+  for (const file of LANGS.map((l) => `${prefix(l).slice(1)}${l === 'nl' ? '' : '/'}spreekuur.ics`)) {
     const text = readFileSync(join(PUBLIC, file), 'utf8');
     assert.ok(text.endsWith('\r\n'), `${file}: ends with CRLF`);
-    const lines = text.slice(0, -2).split('\r\n');
-    for (const line of lines) {
+    const physical = text.slice(0, -2).split('\r\n');
+    for (const line of physical) {
       assert.ok(!line.includes('\n') && !line.includes('\r'), `${file}: bare line break in ${JSON.stringify(line)}`);
       assert.ok(Buffer.byteLength(line) <= 75, `${file}: line over 75 octets: ${line}`);
-      assert.match(line, /^[A-Z-]+[;:]/, `${file}: content line ${JSON.stringify(line)}`);
     }
+    // Long lines are folded (CRLF + space); unfolded, each is a content line.
+    const lines = text.slice(0, -2).replace(/\r\n /g, '').split('\r\n');
+    for (const line of lines) assert.match(line, /^[A-Z-]+[;:]/, `${file}: content line ${JSON.stringify(line)}`);
     assert.equal(lines[0], 'BEGIN:VCALENDAR');
     assert.equal(lines.at(-1), 'END:VCALENDAR');
     // Components nest properly.

@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Lang, Problem};
+use super::Problem;
 
 /// Declares an enum whose variants map one-to-one to contract strings.
 macro_rules! choice {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $value:literal, $nl:literal, $en:literal;)+ }) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $value:literal, $nl:literal;)+ }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
@@ -28,8 +28,10 @@ macro_rules! choice {
                 match self { $($name::$variant => $value,)+ }
             }
 
-            pub fn label(self, lang: Lang) -> &'static str {
-                match self { $($name::$variant => lang.pick($nl, $en),)+ }
+            /// The Dutch label, as the coordinator reads it. (Visitors see
+            /// the site's labels, from site/i18n/<lang>.toml.)
+            pub fn label_nl(self) -> &'static str {
+                match self { $($name::$variant => $nl,)+ }
             }
         }
     };
@@ -38,25 +40,25 @@ macro_rules! choice {
 choice!(
     /// Where the family lives. `Other` is anywhere the programmes don't run.
     Municipality {
-        Heemskerk => "heemskerk", "Heemskerk", "Heemskerk";
-        Beverwijk => "beverwijk", "Beverwijk", "Beverwijk";
-        WijkAanZee => "wijk-aan-zee", "Wijk aan Zee", "Wijk aan Zee";
-        Opsterland => "opsterland", "Opsterland", "Opsterland";
-        Ooststellingwerf => "ooststellingwerf", "Ooststellingwerf", "Ooststellingwerf";
-        Weststellingwerf => "weststellingwerf", "Weststellingwerf", "Weststellingwerf";
-        SudwestFryslan => "sudwest-fryslan", "Súdwest-Fryslân", "Súdwest-Fryslân";
-        DeFryskeMarren => "de-fryske-marren", "De Fryske Marren", "De Fryske Marren";
-        Other => "other", "Andere gemeente", "Another municipality";
+        Heemskerk => "heemskerk", "Heemskerk";
+        Beverwijk => "beverwijk", "Beverwijk";
+        WijkAanZee => "wijk-aan-zee", "Wijk aan Zee";
+        Opsterland => "opsterland", "Opsterland";
+        Ooststellingwerf => "ooststellingwerf", "Ooststellingwerf";
+        Weststellingwerf => "weststellingwerf", "Weststellingwerf";
+        SudwestFryslan => "sudwest-fryslan", "Súdwest-Fryslân";
+        DeFryskeMarren => "de-fryske-marren", "De Fryske Marren";
+        Other => "other", "Andere gemeente";
     }
 );
 
 choice!(
     /// The help a parent asks for, or a professional refers to.
     Programme {
-        HomeStart => "home-start", "Home-Start", "Home-Start";
-        Buurtgezinnen => "buurtgezinnen", "Buurtgezinnen", "Buurtgezinnen";
-        Taalhuis => "taalhuis", "Taalhuis", "Language House (Taalhuis)";
-        Unsure => "unsure", "Weet ik nog niet", "Not sure yet";
+        HomeStart => "home-start", "Home-Start";
+        Buurtgezinnen => "buurtgezinnen", "Buurtgezinnen";
+        Taalhuis => "taalhuis", "Taalhuis";
+        Unsure => "unsure", "Weet ik nog niet";
     }
 );
 
@@ -98,7 +100,10 @@ mod tests {
 
     #[test]
     fn unknown_values_are_refused() {
-        assert_eq!(Municipality::parse("amsterdam"), Err(Problem::UnknownChoice));
+        assert_eq!(
+            Municipality::parse("amsterdam"),
+            Err(Problem::UnknownChoice)
+        );
         assert_eq!(Programme::parse("Home-Start"), Err(Problem::UnknownChoice));
     }
 

@@ -100,7 +100,9 @@ impl Serialize for Field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
     Missing,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     /// A line break, NUL or other control character where none belongs.
     ControlCharacter,
     InvalidEmail,
@@ -119,72 +121,37 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// A message that says what to do, in the user's language. On a
+    /// A message that says what to do, in the user's language (texts from
+    /// site/i18n/<lang>.toml). On a
     /// referral, `name`, `email` and `phone` are the family's, not the
     /// writer's, so the message says whose they are.
     pub fn message(self, field: Field, lang: Lang, about_family: bool) -> String {
         use Field as F;
         use Problem as P;
-        let en = lang == Lang::En;
+        let t = lang.texts();
         let s = match (self, field) {
-            (P::Missing, F::Name) if about_family && en => "Enter the parent's name",
-            (P::Missing, F::Name) if about_family => "Vul de naam van de ouder in",
-            (P::NoWayToReply, _) if about_family && en => {
-                "Enter the parent's email address or phone number, so the coordinator can reach them"
-            }
-            (P::NoWayToReply, _) if about_family => {
-                "Vul een e-mailadres of telefoonnummer van de ouder in, zodat de coördinator contact kan opnemen"
-            }
-            (P::Missing, F::Name) if en => "Enter your name",
-            (P::Missing, F::Name) => "Vul je naam in",
-            (P::Missing, F::ReferrerName) if en => "Enter your own name",
-            (P::Missing, F::ReferrerName) => "Vul je eigen naam in",
-            (P::Missing, F::ReferrerOrganisation) if en => "Enter the name of your organisation",
-            (P::Missing, F::ReferrerOrganisation) => "Vul de naam van je organisatie in",
-            (P::Missing, F::ReferrerEmail) if en => "Enter your work email address",
-            (P::Missing, F::ReferrerEmail) => "Vul je e-mailadres voor je werk in",
-            (P::Missing, F::Municipality) if en => "Choose the municipality where the family lives",
-            (P::Missing, F::Municipality) => "Kies de gemeente waar het gezin woont",
-            (P::Missing, F::Programme) if en => "Choose the help you are interested in",
-            (P::Missing, F::Programme) => "Kies welke hulp je zoekt",
-            (P::Missing, F::Message) if en => "Write your message",
-            (P::Missing, F::Message) => "Schrijf je bericht",
-            (P::Missing | P::NotConsented, F::PrivacyConsent) if en => {
-                "Tick the box to agree that we use your details to help you"
-            }
-            (P::Missing | P::NotConsented, F::PrivacyConsent) => {
-                "Zet een vinkje om akkoord te gaan dat we je gegevens gebruiken om je te helpen"
-            }
-            (P::Missing | P::NotConsented, F::ParentConsent) if en => {
-                "Tick the box to confirm that the parent agrees to this referral"
-            }
-            (P::Missing | P::NotConsented, F::ParentConsent) => {
-                "Zet een vinkje om te bevestigen dat de ouder akkoord is met deze verwijzing"
-            }
-            (P::Missing, _) if en => "Fill in this field",
-            (P::Missing, _) => "Vul dit veld in",
-            (P::NoWayToReply, _) if en => "Enter an email address or a phone number, so we can reply",
-            (P::NoWayToReply, _) => "Vul een e-mailadres of telefoonnummer in, zodat we je kunnen antwoorden",
-            (P::TooLong { max }, _) if en => return format!("Use at most {max} characters"),
-            (P::TooLong { max }, _) => return format!("Gebruik maximaal {max} tekens"),
-            (P::ControlCharacter, _) if en => "Remove the line breaks or special characters",
-            (P::ControlCharacter, _) => "Haal de regeleinden of speciale tekens weg",
-            (P::InvalidEmail, _) if en => "Enter an email address like name@example.com",
-            (P::InvalidEmail, _) => "Vul een e-mailadres in zoals naam@voorbeeld.nl",
-            (P::LookalikeEmail, _) if en => {
-                "Check the email address: it mixes letters from different alphabets"
-            }
-            (P::LookalikeEmail, _) => "Controleer het e-mailadres: er staan letters uit verschillende alfabetten in",
-            (P::InvalidPhone, _) if en => "Enter a phone number like 06 12345678 or +31 6 12345678",
-            (P::InvalidPhone, _) => "Vul een telefoonnummer in zoals 06 12345678 of +31 6 12345678",
-            (P::UnknownChoice | P::ChoiceNotAllowed, _) if en => "Choose one of the options",
-            (P::UnknownChoice | P::ChoiceNotAllowed, _) => "Kies een van de mogelijkheden",
-            (P::NotConsented, _) if en => "Tick the box to agree",
-            (P::NotConsented, _) => "Zet een vinkje om akkoord te gaan",
-            (P::InvalidId, _) if en => "Reload the page and send the form again",
-            (P::InvalidId, _) => "Laad de pagina opnieuw en verstuur het formulier nog een keer",
-            (P::Malformed, _) if en => "Send this field once, as text",
-            (P::Malformed, _) => "Stuur dit veld één keer mee, als tekst",
+            (P::Missing, F::Name) if about_family => t.error_missing_parent_name,
+            (P::NoWayToReply, _) if about_family => t.error_no_way_to_reply_parent,
+            (P::Missing, F::Name) => t.error_missing_name,
+            (P::Missing, F::ReferrerName) => t.error_missing_referrer_name,
+            (P::Missing, F::ReferrerOrganisation) => t.error_missing_referrer_organisation,
+            (P::Missing, F::ReferrerEmail) => t.error_missing_referrer_email,
+            (P::Missing, F::Municipality) => t.error_missing_municipality,
+            (P::Missing, F::Programme) => t.error_missing_programme,
+            (P::Missing, F::Message) => t.error_missing_message,
+            (P::Missing | P::NotConsented, F::PrivacyConsent) => t.error_missing_privacy_consent,
+            (P::Missing | P::NotConsented, F::ParentConsent) => t.error_missing_parent_consent,
+            (P::Missing, _) => t.error_missing,
+            (P::NoWayToReply, _) => t.error_no_way_to_reply,
+            (P::TooLong { max }, _) => return t.error_too_long.replace("{max}", &max.to_string()),
+            (P::ControlCharacter, _) => t.error_control_character,
+            (P::InvalidEmail, _) => t.error_invalid_email,
+            (P::LookalikeEmail, _) => t.error_lookalike_email,
+            (P::InvalidPhone, _) => t.error_invalid_phone,
+            (P::UnknownChoice | P::ChoiceNotAllowed, _) => t.error_unknown_choice,
+            (P::NotConsented, _) => t.error_not_consented,
+            (P::InvalidId, _) => t.error_invalid_id,
+            (P::Malformed, _) => t.error_malformed,
         };
         s.to_owned()
     }
@@ -200,7 +167,10 @@ pub struct FieldErrors {
 
 impl FieldErrors {
     pub fn about_family() -> Self {
-        Self { about_family: true, ..Self::default() }
+        Self {
+            about_family: true,
+            ..Self::default()
+        }
     }
 
     pub fn message(&self, field: Field, problem: Problem, lang: Lang) -> String {
@@ -225,6 +195,8 @@ impl FieldErrors {
 
     /// Field name → message, for the JSON answer and the error page.
     pub fn messages(&self, lang: Lang) -> BTreeMap<&'static str, String> {
-        self.iter().map(|(f, p)| (f.as_str(), self.message(f, p, lang))).collect()
+        self.iter()
+            .map(|(f, p)| (f.as_str(), self.message(f, p, lang)))
+            .collect()
     }
 }

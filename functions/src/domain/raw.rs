@@ -55,7 +55,8 @@ impl RawForm {
                 BodyError::InvalidJson(e.to_string())
             }
         })?;
-        de.end().map_err(|e| BodyError::InvalidJson(e.to_string()))?;
+        de.end()
+            .map_err(|e| BodyError::InvalidJson(e.to_string()))?;
         Ok(form)
     }
 
@@ -86,7 +87,10 @@ impl RawForm {
 }
 
 fn decode(bytes: &[u8]) -> Result<String, ()> {
-    let plus_as_space: Vec<u8> = bytes.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+    let plus_as_space: Vec<u8> = bytes
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
     let decoded: Vec<u8> = percent_decode(&plus_as_space).collect();
     String::from_utf8(decoded).map_err(|_| ())
 }
@@ -160,8 +164,17 @@ mod tests {
 
     #[test]
     fn json_must_be_an_object() {
-        assert_eq!(RawForm::from_json(b"[1,2]").unwrap_err(), BodyError::NotAnObject);
-        assert!(matches!(RawForm::from_json(b"{\"a\":").unwrap_err(), BodyError::InvalidJson(_)));
-        assert!(matches!(RawForm::from_json(b"{} x").unwrap_err(), BodyError::InvalidJson(_)));
+        assert_eq!(
+            RawForm::from_json(b"[1,2]").unwrap_err(),
+            BodyError::NotAnObject
+        );
+        assert!(matches!(
+            RawForm::from_json(b"{\"a\":").unwrap_err(),
+            BodyError::InvalidJson(_)
+        ));
+        assert!(matches!(
+            RawForm::from_json(b"{} x").unwrap_err(),
+            BodyError::InvalidJson(_)
+        ));
     }
 }

@@ -23,7 +23,10 @@ pub fn multi_line(raw: &str, max_chars: usize) -> Result<String, Problem> {
         return Err(Problem::Missing);
     }
     let value = value.replace("\r\n", "\n").replace('\r', "\n");
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(Problem::ControlCharacter);
     }
     within(&value, max_chars)
@@ -109,7 +112,10 @@ mod tests {
 
     #[test]
     fn trims_and_keeps_the_words() {
-        assert_eq!(PersonName::parse("  Fatma  Yılmaz ").unwrap().as_str(), "Fatma  Yılmaz");
+        assert_eq!(
+            PersonName::parse("  Fatma  Yılmaz ").unwrap().as_str(),
+            "Fatma  Yılmaz"
+        );
     }
 
     #[test]
@@ -119,8 +125,17 @@ mod tests {
 
     #[test]
     fn a_name_cannot_hold_a_line_break_or_nul() {
-        for bad in ["Jan\r\nBcc: x@example.org", "Jan\nX", "Jan\0", "Jan\u{1b}[31m"] {
-            assert_eq!(PersonName::parse(bad), Err(Problem::ControlCharacter), "{bad:?}");
+        for bad in [
+            "Jan\r\nBcc: x@example.org",
+            "Jan\nX",
+            "Jan\0",
+            "Jan\u{1b}[31m",
+        ] {
+            assert_eq!(
+                PersonName::parse(bad),
+                Err(Problem::ControlCharacter),
+                "{bad:?}"
+            );
         }
     }
 
@@ -134,6 +149,9 @@ mod tests {
     #[test]
     fn length_is_counted_in_characters() {
         assert!(PersonName::parse(&"é".repeat(100)).is_ok());
-        assert_eq!(PersonName::parse(&"é".repeat(101)), Err(Problem::TooLong { max: 100 }));
+        assert_eq!(
+            PersonName::parse(&"é".repeat(101)),
+            Err(Problem::TooLong { max: 100 })
+        );
     }
 }

@@ -20,6 +20,7 @@ pub struct Composer {
 struct CoordinatorText<'a> {
     heading: &'a str,
     action: &'a str,
+    language_note: &'a str,
     rows: &'a [(&'static str, String)],
     received: &'a str,
     id: &'a str,
@@ -31,19 +32,28 @@ struct CoordinatorHtml<'a> {
     subject: &'a str,
     heading: &'a str,
     action: &'a str,
+    language_note: &'a str,
     rows: &'a [(&'static str, String)],
     received: &'a str,
     id: &'a str,
 }
 
+/// The sender's confirmation, in their language (site/i18n/<lang>.toml).
+/// Greeting and reference are split around `{name}` / `{id}` so the HTML
+/// can isolate those (a Latin name or id inside Arabic text).
 #[derive(Template)]
 #[template(path = "mail/confirmation.txt")]
 struct ConfirmationText<'a> {
-    greeting: &'a str,
+    greeting_before: &'a str,
+    name: &'a str,
+    greeting_after: &'a str,
     thanks: &'a str,
     next_heading: &'a str,
     next_steps: &'a [&'a str],
-    reference: &'a str,
+    reference_before: &'a str,
+    id: &'a str,
+    reference_after: &'a str,
+    regards: &'a str,
     signature: &'a str,
 }
 
@@ -51,12 +61,18 @@ struct ConfirmationText<'a> {
 #[template(path = "mail/confirmation.html")]
 struct ConfirmationHtml<'a> {
     lang: &'a str,
+    dir: &'a str,
     subject: &'a str,
-    greeting: &'a str,
+    greeting_before: &'a str,
+    name: &'a str,
+    greeting_after: &'a str,
     thanks: &'a str,
     next_heading: &'a str,
     next_steps: &'a [&'a str],
-    reference: &'a str,
+    reference_before: &'a str,
+    id: &'a str,
+    reference_after: &'a str,
+    regards: &'a str,
     signature: &'a str,
 }
 
@@ -71,7 +87,11 @@ impl Composer {
             MailKind::Coordinator => self.coordinator(record),
             MailKind::Confirmation => self.confirmation(record),
         }?;
-        Ok(OutgoingMail { record_id: record.id, kind, message })
+        Ok(OutgoingMail {
+            record_id: record.id,
+            kind,
+            message,
+        })
     }
 
     /// Stable per record and mail: a mail sent twice is recognisably the same.
@@ -99,8 +119,25 @@ impl Composer {
         );
         let id = record.id.to_string();
         let heading = format!("{} via de website", s.kind().label_nl());
-        let text = CoordinatorText { heading: &heading, action: &action, rows: &rows, received: &received, id: &id };
-        let html = CoordinatorHtml { subject: &subject, heading: &heading, action: &action, rows: &rows, received: &received, id: &id };
+        let language_note = language_note(s.lang);
+        let language_note = language_note.as_deref().unwrap_or("");
+        let text = CoordinatorText {
+            heading: &heading,
+            action: &action,
+            language_note,
+            rows: &rows,
+            received: &received,
+            id: &id,
+        };
+        let html = CoordinatorHtml {
+            subject: &subject,
+            heading: &heading,
+            action: &action,
+            language_note,
+            rows: &rows,
+            received: &received,
+            id: &id,
+        };
 
         let mut builder = lettre::Message::builder()
             .from(self.from.clone())
@@ -108,41 +145,74 @@ impl Composer {
             .subject(subject.clone())
             .message_id(Some(self.message_id(record, MailKind::Coordinator)));
         if let Some((name, email)) = s.reply_to() {
-            builder = builder.reply_to(Mailbox::new(Some(name.as_str().to_owned()), email.to_lettre()));
+            builder = builder.reply_to(Mailbox::new(
+                Some(name.as_str().to_owned()),
+                email.to_lettre(),
+            ));
         }
-        builder.multipart(MultiPart::alternative_plain_html(render(&text)?, render(&html)?)).map_err(compose)
+        builder
+            .multipart(MultiPart::alternative_plain_html(
+                render(&text)?,
+                render(&html)?,
+            ))
+            .map_err(compose)
     }
 
     fn confirmation(&self, record: &Record) -> Result<lettre::Message, MailError> {
         let s = &record.submission;
-        let (name, email) = s.reply_to().ok_or_else(|| MailError::Compose("no address to confirm to".into()))?;
+        let (name, email) = s
+            .reply_to()
+            .ok_or_else(|| MailError::Compose("no address to confirm to".into()))?;
         let lang = s.lang;
-        let subject = lang.pick("We hebben je formulier ontvangen", "We have received your form").to_owned();
-        let greeting = format!("{} {},", lang.pick("Hallo", "Hello"), name.as_str());
-        let thanks = confirmation_thanks(s);
+        let t = lang.texts();
+        let (greeting_before, greeting_after) = around(t.mail_greeting, "{name}");
+        let (reference_before, reference_after) = around(t.mail_reference, "{id}");
+        let id = record.id.to_string();
         let next_steps = confirmation_next_steps(s.kind(), lang);
-        let reference = format!("{}: {}", lang.pick("Je kenmerk", "Your reference"), record.id);
-        let signature = lang.pick("Met vriendelijke groet,\nSteun voor gezinnen", "Kind regards,\nSupport for families");
-        let next_heading = lang.pick("Wat gebeurt er nu?", "What happens next?");
-        let text = ConfirmationText { greeting: &greeting, thanks, next_heading, next_steps: &next_steps, reference: &reference, signature };
+        let text = ConfirmationText {
+            greeting_before,
+            name: name.as_str(),
+            greeting_after,
+            thanks: confirmation_thanks(s),
+            next_heading: t.mail_next_heading,
+            next_steps: &next_steps,
+            reference_before,
+            id: &id,
+            reference_after,
+            regards: t.mail_regards,
+            signature: t.mail_signature,
+        };
         let html = ConfirmationHtml {
             lang: lang.as_str(),
-            subject: &subject,
-            greeting: &greeting,
-            thanks,
-            next_heading,
+            dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
+            subject: t.mail_subject,
+            greeting_before,
+            name: name.as_str(),
+            greeting_after,
+            thanks: text.thanks,
+            next_heading: text.next_heading,
             next_steps: &next_steps,
-            reference: &reference,
-            signature,
+            reference_before,
+            id: &id,
+            reference_after,
+            regards: text.regards,
+            signature: text.signature,
         };
+        let subject = t.mail_subject.to_owned();
         lettre::Message::builder()
             .from(self.from.clone())
-            .to(Mailbox::new(Some(name.as_str().to_owned()), email.to_lettre()))
+            .to(Mailbox::new(
+                Some(name.as_str().to_owned()),
+                email.to_lettre(),
+            ))
             // A reply reaches the coordinator who handles the form.
             .reply_to(Mailbox::new(None, record.routed_to.to_lettre()))
             .subject(subject.clone())
             .message_id(Some(self.message_id(record, MailKind::Confirmation)))
-            .multipart(MultiPart::alternative_plain_html(render(&text)?, render(&html)?))
+            .multipart(MultiPart::alternative_plain_html(
+                render(&text)?,
+                render(&html)?,
+            ))
             .map_err(compose)
     }
 }
@@ -157,9 +227,11 @@ fn compose(e: impl std::fmt::Display) -> MailError {
 
 /// Dutch, from fixed labels only: no user text ever reaches a header.
 pub fn coordinator_subject(s: &Submission) -> String {
-    let place = s.municipality.map_or("gemeente niet opgegeven", |m| m.label(Lang::Nl));
+    let place = s
+        .municipality
+        .map_or("gemeente niet opgegeven", |m| m.label_nl());
     match s.programme() {
-        Some(p) => format!("{}: {} – {}", s.kind().label_nl(), p.label(Lang::Nl), place),
+        Some(p) => format!("{}: {} – {}", s.kind().label_nl(), p.label_nl(), place),
         None => format!("{} – {}", s.kind().label_nl(), place),
     }
 }
@@ -173,40 +245,57 @@ fn coordinator_action(s: &Submission) -> String {
             referrer.organisation.as_str()
         ),
         (_, Some(_), Some(phone)) => {
-            format!("Beantwoord deze mail of bel {} op {}.", s.name.as_str(), phone.as_str())
+            format!(
+                "Beantwoord deze mail of bel {} op {}.",
+                s.name.as_str(),
+                phone.as_str()
+            )
         }
         (_, Some(_), None) => format!("Beantwoord deze mail om {} te antwoorden.", s.name.as_str()),
-        (_, None, Some(phone)) => format!("Geen e-mailadres: bel {} op {}.", s.name.as_str(), phone.as_str()),
-        (_, None, None) => unreachable!("a Submission always has an email address or a phone number"),
+        (_, None, Some(phone)) => format!(
+            "Geen e-mailadres: bel {} op {}.",
+            s.name.as_str(),
+            phone.as_str()
+        ),
+        (_, None, None) => {
+            unreachable!("a Submission always has an email address or a phone number")
+        }
     }
 }
 
+/// The text before and after a placeholder such as `{name}` (all before
+/// it when a translation left the placeholder out).
+fn around<'a>(template: &'a str, placeholder: &str) -> (&'a str, &'a str) {
+    template.split_once(placeholder).unwrap_or((template, ""))
+}
+
+/// For the coordinator: in which language the sender wrote, so they can
+/// plan an interpreter or simple Dutch. Nothing for Dutch.
+fn language_note(lang: Lang) -> Option<String> {
+    (lang != Lang::Nl).then(|| {
+        format!(
+            "Let op: de afzender schreef in het {}. Plan zo nodig een tolk, of gebruik eenvoudig Nederlands.",
+            lang.name_nl()
+        )
+    })
+}
+
 fn confirmation_thanks(s: &Submission) -> &'static str {
-    let lang = s.lang;
+    let t = s.lang.texts();
     match s.kind() {
-        FormKind::Contact => lang.pick("Bedankt voor je bericht. Het is goed aangekomen.", "Thank you for your message. It has arrived safely."),
-        FormKind::Registration => lang.pick("Bedankt voor je aanmelding. Die is goed aangekomen.", "Thank you for signing up. Your form has arrived safely."),
-        FormKind::Referral => lang.pick("Bedankt voor je verwijzing. Die is goed aangekomen.", "Thank you for your referral. It has arrived safely."),
-        FormKind::Volunteer => lang.pick("Leuk dat je wilt helpen! Je aanmelding is goed aangekomen.", "How good that you want to help! Your form has arrived safely."),
+        FormKind::Contact => t.mail_thanks_contact,
+        FormKind::Registration => t.mail_thanks_registration,
+        FormKind::Referral => t.mail_thanks_referral,
+        FormKind::Volunteer => t.mail_thanks_volunteer,
     }
 }
 
 fn confirmation_next_steps(kind: FormKind, lang: Lang) -> Vec<&'static str> {
-    let read = lang.pick("Een coördinator leest je formulier.", "A coordinator reads your form.");
+    let t = lang.texts();
     let contact = match kind {
-        FormKind::Referral => lang.pick(
-            "De coördinator neemt contact op met jou en met het gezin.",
-            "The coordinator contacts you and the family.",
-        ),
-        FormKind::Volunteer => lang.pick(
-            "De coördinator neemt contact met je op voor een kennismaking.",
-            "The coordinator contacts you to get to know each other.",
-        ),
-        _ => lang.pick("De coördinator neemt contact met je op.", "The coordinator contacts you."),
+        FormKind::Referral => t.mail_step_contact_referral,
+        FormKind::Volunteer => t.mail_step_contact_volunteer,
+        _ => t.mail_step_contact,
     };
-    let reply = lang.pick(
-        "Wil je nog iets zeggen of vragen? Beantwoord dan deze mail.",
-        "Do you want to add or ask something? Just reply to this mail.",
-    );
-    vec![read, contact, reply]
+    vec![t.mail_step_read, contact, t.mail_step_reply]
 }

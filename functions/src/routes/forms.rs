@@ -46,7 +46,9 @@ pub async fn submit(
     }
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(e) if over_the_limit(&e) => return unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl)),
+        Err(e) if over_the_limit(&e) => {
+            return unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl));
+        }
         // The client stopped sending (or lied about the length): nothing to read.
         Err(_) => return unread(reply.bad_request("the body ended before it was complete")),
     };
@@ -62,15 +64,24 @@ pub async fn submit(
     match parse(kind, &raw) {
         Parsed::Invalid { errors, lang } => reply.invalid(&app.pages, kind, lang, &errors, &raw),
         Parsed::Bot => {
-            tracing::info!(form = kind.as_str(), "honeypot filled; nothing stored or sent");
+            tracing::info!(
+                form = kind.as_str(),
+                "honeypot filled; nothing stored or sent"
+            );
             reply.accepted(Uuid::new_v4(), Lang::parse(raw.get("lang")))
         }
         Parsed::Valid { submission, key } => {
             let lang = submission.lang;
             let id = key.unwrap_or_else(Uuid::now_v7);
             let routed_to = app.directory.route(&submission).clone();
-            let record =
-                Record::new(id, *submission, routed_to, OffsetDateTime::now_utc(), app.settings.retention, LEASE);
+            let record = Record::new(
+                id,
+                *submission,
+                routed_to,
+                OffsetDateTime::now_utc(),
+                app.settings.retention,
+                LEASE,
+            );
             match app.dispatcher.store().insert(&record).await {
                 Ok(Inserted::New) => {
                     app.dispatcher.dispatch(&record).await;
@@ -98,13 +109,21 @@ pub async fn preflight(State(app): State<App>, headers: HeaderMap) -> Response {
 /// 429, ...): without `Access-Control-Allow-Origin` its script would see a
 /// network error although the form was stored. Same-origin posts need no
 /// CORS header; other origins get none (and a 403 from `submit`).
-pub async fn cors_for_configured_origins(State(app): State<App>, request: Request, next: Next) -> Response {
+pub async fn cors_for_configured_origins(
+    State(app): State<App>,
+    request: Request,
+    next: Next,
+) -> Response {
     let origin = configured_origin(request.headers(), &app.settings.allowed_origins)
         .and_then(|o| HeaderValue::from_str(o).ok());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     // The answer depends on Origin (403 or not, CORS or not): caches must key on it.
-    if !headers.get_all(header::VARY).iter().any(|v| v.as_bytes().eq_ignore_ascii_case(b"origin")) {
+    if !headers
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(b"origin"))
+    {
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
     }
     if let Some(origin) = origin {
@@ -119,7 +138,13 @@ fn configured_origin<'h>(headers: &'h HeaderMap, allowed: &[String]) -> Option<&
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn over_the_limit(error: &axum::Error) -> bool {
@@ -174,6 +199,8 @@ fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
 /// still on the connection, so it cannot carry another request. Saying so
 /// keeps clients from reusing it (and failing with a broken pipe).
 fn unread(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
 }

@@ -17,26 +17,48 @@ pub struct Reply {
 
 impl Reply {
     pub fn for_request(headers: &HeaderMap) -> Self {
-        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        Self { json: accept.contains("application/json") }
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Self {
+            json: accept.contains("application/json"),
+        }
     }
 
     /// A client that posts JSON reads JSON, whatever it accepts.
     pub fn with_json_body(self, json_body: bool) -> Self {
-        Self { json: self.json || json_body }
+        Self {
+            json: self.json || json_body,
+        }
     }
 
     pub fn accepted(self, id: Uuid, lang: Lang) -> Response {
         if self.json {
-            (StatusCode::CREATED, Json(json!({"id": id, "status": "received"}))).into_response()
+            (
+                StatusCode::CREATED,
+                Json(json!({"id": id, "status": "received"})),
+            )
+                .into_response()
         } else {
-            see_other(thank_you_path(lang))
+            see_other(&thank_you_path(lang))
         }
     }
 
-    pub fn invalid(self, pages: &FormPages, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Response {
+    pub fn invalid(
+        self,
+        pages: &FormPages,
+        kind: FormKind,
+        lang: Lang,
+        errors: &FieldErrors,
+        raw: &RawForm,
+    ) -> Response {
         if self.json {
-            (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"errors": errors.messages(lang)}))).into_response()
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({"errors": errors.messages(lang)})),
+            )
+                .into_response()
         } else {
             let page = pages.error_page(kind, lang, errors, raw);
             (StatusCode::UNPROCESSABLE_ENTITY, no_store(), Html(page)).into_response()
@@ -51,7 +73,9 @@ impl Reply {
 
     pub fn too_many(self, wait_seconds: u64, lang: Lang) -> Response {
         let mut response = self.problem(StatusCode::TOO_MANY_REQUESTS, lang);
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait_seconds));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait_seconds));
         response
     }
 
@@ -68,8 +92,11 @@ impl Reply {
     }
 }
 
-fn see_other(location: &'static str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+fn see_other(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 fn no_store() -> [(header::HeaderName, &'static str); 1] {
@@ -77,57 +104,51 @@ fn no_store() -> [(header::HeaderName, &'static str); 1] {
 }
 
 fn problem_text(status: StatusCode, lang: Lang) -> (&'static str, String) {
-    let (code, nl, en) = match status {
-        StatusCode::FORBIDDEN => (
-            "forbidden_origin",
-            "Dit formulier kan alleen vanaf onze eigen website worden verstuurd.",
-            "This form can only be sent from our own website.",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            "payload_too_large",
-            "Het formulier is te groot. Maak je bericht korter en probeer het opnieuw.",
-            "The form is too large. Make your message shorter and try again.",
-        ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
-            "Stuur het formulier als application/x-www-form-urlencoded of application/json.",
-            "Send the form as application/x-www-form-urlencoded or application/json.",
-        ),
-        StatusCode::TOO_MANY_REQUESTS => (
-            "too_many_requests",
-            "Je hebt veel formulieren kort na elkaar verstuurd. Wacht een minuut en probeer het opnieuw.",
-            "You sent many forms in a short time. Wait a minute and try again.",
-        ),
-        _ => (
-            "unavailable",
-            "Het formulier kon nu niet worden opgeslagen. Er is niets verstuurd. Probeer het over een paar minuten opnieuw.",
-            "The form could not be saved just now. Nothing was sent. Please try again in a few minutes.",
-        ),
+    let t = lang.texts();
+    let (code, text) = match status {
+        StatusCode::FORBIDDEN => ("forbidden_origin", t.problem_forbidden),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", t.problem_too_large),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", t.problem_media_type),
+        StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", t.problem_too_many),
+        _ => ("unavailable", t.problem_unavailable),
     };
-    (code, lang.pick(nl, en).to_owned())
+    (code, text.to_owned())
 }
 
-/// A plain page for browsers; the form page is one step back.
+/// A plain page for browsers; the form page is one step back. Most of
+/// these answers come before the form (and its language) is read, so the
+/// page speaks Dutch with English beside it.
 fn problem_page(status: StatusCode, message: &str) -> String {
-    let back = "Ga terug en probeer het opnieuw. / Go back and try again.";
+    let (nl, en) = (Lang::Nl.texts(), Lang::En.texts());
     format!(
         "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Fout {code} – Steun voor gezinnen</title></head><body><main>\
-         <h1>Het formulier is niet verstuurd</h1><p>{message}</p><p>{back}</p>\
-         <p><a href=\"/\">Naar de homepage</a> · <a href=\"/en/\" lang=\"en\">To the home page</a></p>\
+         <h1>{heading}</h1><p>{message}</p><p>{back_nl} / <span lang=\"en\">{back_en}</span></p>\
+         <p><a href=\"/\">{home_nl}</a> · <a href=\"/en/\" lang=\"en\">{home_en}</a></p>\
          </main></body></html>",
         code = status.as_u16(),
+        heading = html_escape(nl.problem_heading),
         message = html_escape(message),
+        back_nl = html_escape(nl.problem_back),
+        back_en = html_escape(en.problem_back),
+        home_nl = html_escape(nl.problem_home),
+        home_en = html_escape(en.problem_home),
     )
 }
 
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "message": "No such form or endpoint."}))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"error": "not_found", "message": "No such form or endpoint."})),
+    )
+        .into_response()
 }
 
 pub fn preflight(origin: Option<&str>) -> Response {
@@ -138,9 +159,18 @@ pub fn preflight(origin: Option<&str>) -> Response {
         StatusCode::NO_CONTENT,
         [
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
-            (header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST")),
-            (header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type, accept")),
-            (header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600")),
+            (
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("POST"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("content-type, accept"),
+            ),
+            (
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            ),
             (header::VARY, HeaderValue::from_static("Origin")),
         ],
     )

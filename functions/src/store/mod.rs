@@ -129,7 +129,8 @@ pub fn to_millis(t: OffsetDateTime) -> i64 {
 }
 
 pub fn from_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -171,10 +172,21 @@ pub trait SubmissionStore: Send + Sync {
     /// Marks one mail sent, only if it was not marked before. `completes`
     /// says this was the record's last unsent mail. `false` means it was
     /// already marked (by another sender).
-    async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, completes: bool) -> Result<bool, StoreError>;
+    async fn mark_sent(
+        &self,
+        id: Uuid,
+        kind: MailKind,
+        at: OffsetDateTime,
+        completes: bool,
+    ) -> Result<bool, StoreError>;
 
     /// After a failed attempt: count it and set when to try again.
-    async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError>;
+    async fn retry_later(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        next_attempt_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
 
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError>;
 
@@ -198,7 +210,12 @@ fn submission_from_json(json: &str) -> Result<Submission, StoreError> {
 
 /// Addresses in a record, lower-cased, for data requests.
 fn normalized_emails(record: &Record) -> Vec<String> {
-    let mut all: Vec<String> = record.submission.email_addresses().iter().map(|e| e.normalized()).collect();
+    let mut all: Vec<String> = record
+        .submission
+        .email_addresses()
+        .iter()
+        .map(|e| e.normalized())
+        .collect();
     all.sort();
     all.dedup();
     all

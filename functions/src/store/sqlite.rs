@@ -10,8 +10,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, Inserted, MailKind, PendingStats, Record, StoreError, SubmissionStore, from_millis, normalized_emails,
-    submission_from_json, submission_json, to_millis,
+    Delivery, Inserted, MailKind, PendingStats, Record, StoreError, SubmissionStore, from_millis,
+    normalized_emails, submission_from_json, submission_json, to_millis,
 };
 use crate::domain::EmailAddress;
 
@@ -52,10 +52,14 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(unavailable)?;
         // WAL with NORMAL sync survives a process crash without an fsync
         // per form; busy_timeout lets the admin command run beside the server.
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
-            .map_err(unavailable)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(unavailable)?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     /// Runs blocking SQLite work off the async threads.
@@ -73,12 +77,17 @@ impl SqliteStore {
         .map_err(unavailable)
     }
 
-    async fn select(&self, filter: &'static str, param: rusqlite::types::Value) -> Result<Vec<Record>, StoreError> {
+    async fn select(
+        &self,
+        filter: &'static str,
+        param: rusqlite::types::Value,
+    ) -> Result<Vec<Record>, StoreError> {
         let rows = self
             .with(move |c| {
                 let sql = format!("SELECT {COLUMNS} FROM submissions WHERE {filter}");
                 let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map([param], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
+                stmt.query_map([param], RawRow::read)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
         rows.into_iter().map(RawRow::into_record).collect()
@@ -171,7 +180,11 @@ impl SubmissionStore for SqliteStore {
                 ])
             })
             .await?;
-        Ok(if changed == 1 { Inserted::New } else { Inserted::Duplicate })
+        Ok(if changed == 1 {
+            Inserted::New
+        } else {
+            Inserted::Duplicate
+        })
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
@@ -194,14 +207,19 @@ impl SubmissionStore for SqliteStore {
                      ORDER BY next_attempt_at LIMIT ?2"
                 );
                 let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
+                stmt.query_map(params![now, limit as i64], RawRow::read)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
         rows.into_iter().map(RawRow::into_record).collect()
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
-        let (id, expected, until) = (record.id.to_string(), to_millis(record.delivery.next_attempt_at), to_millis(until));
+        let (id, expected, until) = (
+            record.id.to_string(),
+            to_millis(record.delivery.next_attempt_at),
+            to_millis(until),
+        );
         let changed = self
             .with(move |c| {
                 c.prepare_cached(
@@ -213,7 +231,13 @@ impl SubmissionStore for SqliteStore {
         Ok(changed == 1)
     }
 
-    async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, _completes: bool) -> Result<bool, StoreError> {
+    async fn mark_sent(
+        &self,
+        id: Uuid,
+        kind: MailKind,
+        at: OffsetDateTime,
+        _completes: bool,
+    ) -> Result<bool, StoreError> {
         // Pending is derived from the row itself, in the same statement.
         let sql = match kind {
             MailKind::Coordinator => {
@@ -227,15 +251,24 @@ impl SubmissionStore for SqliteStore {
             }
         };
         let (id, at) = (id.to_string(), to_millis(at));
-        let changed = self.with(move |c| c.prepare_cached(sql)?.execute(params![id, at])).await?;
+        let changed = self
+            .with(move |c| c.prepare_cached(sql)?.execute(params![id, at]))
+            .await?;
         Ok(changed == 1)
     }
 
-    async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError> {
+    async fn retry_later(
+        &self,
+        id: Uuid,
+        attempts: u32,
+        next_attempt_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         let (id, next) = (id.to_string(), to_millis(next_attempt_at));
         self.with(move |c| {
-            c.prepare_cached("UPDATE submissions SET attempts = ?2, next_attempt_at = ?3 WHERE id = ?1")?
-                .execute(params![id, attempts, next])
+            c.prepare_cached(
+                "UPDATE submissions SET attempts = ?2, next_attempt_at = ?3 WHERE id = ?1",
+            )?
+            .execute(params![id, attempts, next])
         })
         .await?;
         Ok(())
@@ -255,16 +288,24 @@ impl SubmissionStore for SqliteStore {
 
     async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError> {
         let needle = format!("\n{}\n", email.normalized());
-        self.select("instr(emails, ?1) > 0 ORDER BY received_at", needle.into()).await
+        self.select("instr(emails, ?1) > 0 ORDER BY received_at", needle.into())
+            .await
     }
 
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
         let needle = format!("\n{}\n", email.normalized());
-        self.with(move |c| c.execute("DELETE FROM submissions WHERE instr(emails, ?1) > 0", [needle])).await
+        self.with(move |c| {
+            c.execute(
+                "DELETE FROM submissions WHERE instr(emails, ?1) > 0",
+                [needle],
+            )
+        })
+        .await
     }
 
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         let now = to_millis(now);
-        self.with(move |c| c.execute("DELETE FROM submissions WHERE expires_at <= ?1", [now])).await
+        self.with(move |c| c.execute("DELETE FROM submissions WHERE expires_at <= ?1", [now]))
+            .await
     }
 }

@@ -38,7 +38,10 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            env: HashMap::from([("RATE_LIMIT_PER_MINUTE", "0".to_owned()), ("SWEEP_INTERVAL_SECONDS", "1".to_owned())]),
+            env: HashMap::from([
+                ("RATE_LIMIT_PER_MINUTE", "0".to_owned()),
+                ("SWEEP_INTERVAL_SECONDS", "1".to_owned()),
+            ]),
             sweeper: true,
         }
     }
@@ -65,7 +68,11 @@ fn required_env(name: &str) -> String {
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The `forms` binary as its own process (the local server), on the same
@@ -92,16 +99,30 @@ impl ServerProcess {
             .expect("start forms");
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "forms did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
+            assert!(
+                Instant::now() < deadline,
+                "forms did not start: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self { child, address: format!("http://127.0.0.1:{port}"), log }
+        Self {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+            log,
+        }
     }
 
     /// SIGTERM, as in real life: the server finishes and exits.
     pub fn stop(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
         self.child.wait().unwrap()
     }
 
@@ -118,7 +139,10 @@ impl Drop for ServerProcess {
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 pub async fn spawn(store: Store) -> TestApp {
@@ -134,7 +158,10 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
     let data = TempDir::new().unwrap();
     let mut env: HashMap<&str, String> = HashMap::from([
         ("DATA_DIR", data.path().display().to_string()),
-        ("SITE_DIR", repo_root().join("site/public").display().to_string()),
+        (
+            "SITE_DIR",
+            repo_root().join("site/public").display().to_string(),
+        ),
         ("FORMS_MAILER", "smtp".to_owned()),
         ("SMTP_URL", format!("smtp://127.0.0.1:{}", smtp.port)),
     ]);
@@ -142,7 +169,9 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
         let table = format!("forms-test-{}", uuid::Uuid::new_v4());
         required_env("AWS_ENDPOINT_URL_DYNAMODB");
         let client = aws_sdk_dynamodb::Client::new(&aws_config().await);
-        TableSpec::create_if_missing(&client, &table).await.expect("create test table in moto");
+        TableSpec::create_if_missing(&client, &table)
+            .await
+            .expect("create test table in moto");
         env.insert("FORMS_STORE", "dynamodb".to_owned());
         env.insert("FORMS_TABLE", table);
     }
@@ -154,15 +183,29 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let service = forms::local::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let service =
+        forms::local::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     // The real background sweeper, as the local server runs it.
     if run_sweeper {
-        tokio::spawn(forms::local::sweep_forever(app.clone(), tokio_util::sync::CancellationToken::new()));
+        tokio::spawn(forms::local::sweep_forever(
+            app.clone(),
+            tokio_util::sync::CancellationToken::new(),
+        ));
     }
 
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, app, http, smtp, env, _data: data }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        app,
+        http,
+        smtp,
+        env,
+        _data: data,
+    }
 }
 
 impl TestApp {
@@ -214,7 +257,9 @@ pub struct Mail {
 
 impl Mail {
     fn parsed(&self) -> mail_parser::Message<'_> {
-        mail_parser::MessageParser::default().parse(&self.raw).expect("a parseable mail")
+        mail_parser::MessageParser::default()
+            .parse(&self.raw)
+            .expect("a parseable mail")
     }
 
     /// Raw header lines, unfolded, as they came over the wire.
@@ -236,7 +281,10 @@ impl Mail {
     }
 
     pub fn header_count(&self, name: &str) -> usize {
-        self.raw_headers().iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).count()
+        self.raw_headers()
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .count()
     }
 
     pub fn message_id(&self) -> String {
@@ -261,7 +309,10 @@ impl Mail {
     }
 
     pub fn text(&self) -> String {
-        self.parsed().body_text(0).unwrap_or_default().replace("\r\n", "\n")
+        self.parsed()
+            .body_text(0)
+            .unwrap_or_default()
+            .replace("\r\n", "\n")
     }
 
     pub fn html(&self) -> String {
@@ -306,14 +357,22 @@ impl MailSink {
     }
 
     pub fn about(&self, record: &str) -> Vec<Mail> {
-        self.all().into_iter().filter(|m| m.message_id().contains(record)).collect()
+        self.all()
+            .into_iter()
+            .filter(|m| m.message_id().contains(record))
+            .collect()
     }
 }
 
 fn read_mail(path: &Path) -> Option<Mail> {
     let raw = std::fs::read(path).ok()?;
-    let envelope: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).ok()?).ok()?;
-    let rcpt_tos = envelope["rcpt_tos"].as_array()?.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let envelope: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).ok()?).ok()?;
+    let rcpt_tos = envelope["rcpt_tos"]
+        .as_array()?
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
     Some(Mail { rcpt_tos, raw })
 }
 

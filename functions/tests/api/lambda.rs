@@ -20,35 +20,47 @@ async fn answer_to(answer: Answer, what: &str) -> (std::time::Instant, Value) {
     (at, result.unwrap_or_else(|e| panic!("{what}: {e}")))
 }
 
-both_stores!(the_lambda_answers_http_events_and_sweeps_on_schedule, |store| async move {
-    let app = spawn(store).await; // for its configuration, store and mail sink
-    let api = RuntimeApi::start().await.unwrap();
-    let body = json!({"name": "Lambda Ouder", "email": "lambda@example.org", "message": "Via Lambda", "privacy_consent": "yes"});
-    let http_answer = api.queue("req-1", api_gateway_event("POST", "/api/forms/contact", &body.to_string()));
-    let sweep_answer = api.queue("req-2", json!({"forms_task": "sweep"}));
+both_stores!(
+    the_lambda_answers_http_events_and_sweeps_on_schedule,
+    |store| async move {
+        let app = spawn(store).await; // for its configuration, store and mail sink
+        let api = RuntimeApi::start().await.unwrap();
+        let body = json!({"name": "Lambda Ouder", "email": "lambda@example.org", "message": "Via Lambda", "privacy_consent": "yes"});
+        let http_answer = api.queue(
+            "req-1",
+            api_gateway_event("POST", "/api/forms/contact", &body.to_string()),
+        );
+        let sweep_answer = api.queue("req-2", json!({"forms_task": "sweep"}));
 
-    let mut lambda = std::process::Command::new(env!("CARGO_BIN_EXE_forms"))
-        .envs(&app.env)
-        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "forms")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("start forms as a Lambda");
-    let (http_at, http) = answer_to(http_answer, "HTTP event").await;
-    let (sweep_at, sweep) = answer_to(sweep_answer, "sweep event").await;
-    lambda.kill().ok();
-    lambda.wait().ok();
+        let mut lambda = std::process::Command::new(env!("CARGO_BIN_EXE_forms"))
+            .envs(&app.env)
+            .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "forms")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("start forms as a Lambda");
+        let (http_at, http) = answer_to(http_answer, "HTTP event").await;
+        let (sweep_at, sweep) = answer_to(sweep_answer, "sweep event").await;
+        lambda.kill().ok();
+        lambda.wait().ok();
 
-    assert!(http_at <= sweep_at, "the events are answered in the order they came");
-    assert_eq!(http["statusCode"], 201, "{http}");
-    let answer: Value = serde_json::from_str(http["body"].as_str().unwrap()).unwrap();
-    assert_eq!(answer["status"], "received");
-    let record = answer["id"].as_str().unwrap().to_owned();
+        assert!(
+            http_at <= sweep_at,
+            "the events are answered in the order they came"
+        );
+        assert_eq!(http["statusCode"], 201, "{http}");
+        let answer: Value = serde_json::from_str(http["body"].as_str().unwrap()).unwrap();
+        assert_eq!(answer["status"], "received");
+        let record = answer["id"].as_str().unwrap().to_owned();
 
-    assert!(sweep["pending"]["pending"].is_u64(), "a sweep report: {sweep}");
+        assert!(
+            sweep["pending"]["pending"].is_u64(),
+            "a sweep report: {sweep}"
+        );
 
-    let mails = app.smtp.wait_for(&record, 2).await;
-    assert_eq!(mails.len(), 2, "coordinator and confirmation");
-});
+        let mails = app.smtp.wait_for(&record, 2).await;
+        assert_eq!(mails.len(), 2, "coordinator and confirmation");
+    }
+);
