@@ -1,119 +1,163 @@
-//! Two things from the site, built into the binary:
+//! Builds two things from the site into the binary.
 //!
-//! - The function's own interface texts (error messages, problem answers,
-//!   confirmation mail) from `site/i18n/<lang>.toml`, the one source the
-//!   site's templates read too. Every key that starts with `error_`,
-//!   `problem_` or `mail_` becomes a field of `Texts`; a language file that
-//!   lacks one fails the build and names the file and the key.
-//! - The site's form pages, for Lambda, where the error page for browsers
-//!   without JavaScript cannot read them from disk. Without a built site
-//!   (`make site`), the binary falls back to a plain error page; the local
-//!   server always reads the pages from `SITE_DIR`.
+//! The function's own interface texts (error messages, problem answers,
+//! confirmation mail) come from `site/i18n/<lang>.toml`, the one source the
+//! site's templates read too: every key that starts with `error_`,
+//! `problem_` or `mail_` becomes a field of `Texts` (src/lib.rs, `texts`);
+//! a language file that lacks one fails the build and names file and key.
+//!
+//! And it reads the form and thank-you page paths from the site's content (one
+//! source: `site/content/*.md`, a page with `extra.form` or
+//! `extra.thank_you` in its front matter), and builds the form pages into
+//! the binary for Lambda, where the error page for browsers without
+//! JavaScript cannot read them from disk. A new language adds its pages
+//! to the content; nothing here changes. Without a built site
+//! (`make site`), the binary falls back to a plain error page; the local
+//! server always reads the pages from `SITE_DIR`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The languages the function answers in, in the order of `Lang`
 /// (functions/src/domain/lang.rs checks that order in a test).
 const LANGS: [&str; 6] = ["nl", "en", "tr", "ar", "pl", "uk"];
 const FUNCTION_PREFIXES: [&str; 3] = ["error_", "problem_", "mail_"];
 
-/// Each form page's path in Dutch; every other language uses the English
-/// slug under /<lang>/ (site/README.md: a translation takes the English
-/// page's slug).
-const FORM_PAGES: [(&str, &str); 4] = [
-    ("/contact/", "contact"),
-    ("/aanmelden/", "sign-up"),
-    ("/doorverwijzen/", "refer"),
-    ("/vrijwilliger-worden/", "volunteer"),
-];
+/// `default_language` in site/config.toml: its pages have no prefix.
+const DEFAULT_LANG: &str = "nl";
+
+struct Page {
+    lang: String,
+    path: String,
+    extra: toml::Table,
+}
 
 fn main() {
     let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../site");
     texts(&site.join("i18n"));
-    pages(&site.join("public"));
+    let content = site.join("content");
+    println!("cargo:rerun-if-changed={}", content.display());
+    let pages = content_pages(&content);
+
+    let mut forms: Vec<(String, String, String)> = Vec::new();
+    let mut thanks: Vec<(String, String)> = Vec::new();
+    for page in &pages {
+        if let Some(kind) = page.extra.get("form").and_then(|v| v.as_str()) {
+            forms.push((kind.to_owned(), page.lang.clone(), page.path.clone()));
+        }
+        if page.extra.get("thank_you").and_then(|v| v.as_bool()) == Some(true) {
+            thanks.push((page.lang.clone(), page.path.clone()));
+        }
+    }
+    forms.sort();
+    thanks.sort();
+    for (_, lang, _) in &forms {
+        assert!(
+            thanks.iter().any(|(l, _)| l == lang),
+            "site/content: language `{lang}` has a form page but no thank-you page (a page with `thank_you = true` under [extra])"
+        );
+    }
+
+    let mut out =
+        String::from("/// (form kind, language, path) of every form page.\npub static FORM_PAGES: &[(&str, &str, &str)] = &[\n");
+    for (kind, lang, path) in &forms {
+        out.push_str(&format!("    ({kind:?}, {lang:?}, {path:?}),\n"));
+    }
+    out.push_str("];\n/// (language, path) of the thank-you page.\npub static THANK_YOU_PAGES: &[(&str, &str)] = &[\n");
+    for (lang, path) in &thanks {
+        out.push_str(&format!("    ({lang:?}, {path:?}),\n"));
+    }
+    out.push_str("];\n");
+    write("site_paths.rs", &out);
+
+    let public = site.join("public");
+    println!("cargo:rerun-if-changed={}", public.display());
+    let mut embedded = String::from("pub static PAGES: &[(&str, &str)] = &[\n");
+    for (_, _, path) in &forms {
+        let file = public.join(path.trim_start_matches('/')).join("index.html");
+        println!("cargo:rerun-if-changed={}", file.display());
+        if file.is_file() {
+            embedded.push_str(&format!("    ({path:?}, include_str!({:?})),\n", file.canonicalize().unwrap()));
+        }
+    }
+    embedded.push_str("];\n");
+    write("embedded_pages.rs", &embedded);
 }
 
-fn out(name: &str) -> PathBuf {
-    Path::new(&std::env::var("OUT_DIR").unwrap()).join(name)
+/// Every page in content/ (top level: the form pages live there), with
+/// its language and its path as zola makes it: `/slug/`, or `/lang/slug/`.
+fn content_pages(content: &Path) -> Vec<Page> {
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(content).expect("site/content") {
+        let file = entry.unwrap().path();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".md") else {
+            continue;
+        };
+        if stem.starts_with('_') {
+            continue;
+        }
+        println!("cargo:rerun-if-changed={}", file.display());
+        let (stem, lang) = match stem.rsplit_once('.') {
+            Some((stem, lang)) => (stem, lang),
+            None => (stem, DEFAULT_LANG),
+        };
+        let text = std::fs::read_to_string(&file).unwrap();
+        let front = text
+            .strip_prefix("+++")
+            .and_then(|rest| rest.split_once("\n+++"))
+            .map(|(front, _)| front)
+            .unwrap_or_else(|| panic!("{}: no +++ front matter", file.display()));
+        let front: toml::Table = toml::from_str(front).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let slug = front.get("slug").and_then(|v| v.as_str()).unwrap_or(stem);
+        let path = if lang == DEFAULT_LANG { format!("/{slug}/") } else { format!("/{lang}/{slug}/") };
+        let extra = front.get("extra").and_then(|v| v.as_table()).cloned().unwrap_or_default();
+        pages.push(Page { lang: lang.to_owned(), path, extra });
+    }
+    pages
 }
 
 fn load(dir: &Path, lang: &str) -> toml::Table {
     let file = dir.join(format!("{lang}.toml"));
     println!("cargo:rerun-if-changed={}", file.display());
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}. Every language the forms accept needs its interface texts.",
-            file.display()
-        )
-    });
-    text.parse()
-        .unwrap_or_else(|e| panic!("{} is not valid TOML: {e}", file.display()))
+    let text = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("{}: {e}. Every language the forms accept needs its interface texts.", file.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{} is not valid TOML: {e}", file.display()))
 }
 
 fn texts(dir: &Path) {
     let tables: Vec<toml::Table> = LANGS.iter().map(|lang| load(dir, lang)).collect();
-    // The Dutch file decides which keys exist, in its order.
-    let keys: Vec<&String> = tables[0]
-        .keys()
-        .filter(|k| FUNCTION_PREFIXES.iter().any(|p| k.starts_with(p)))
-        .collect();
-    let mut code = String::from(
-        "/// The form function's texts in one language, from site/i18n/<lang>.toml.\npub struct Texts {\n",
-    );
+    // The Dutch file decides which keys exist.
+    let keys: Vec<&String> = tables[0].keys().filter(|k| FUNCTION_PREFIXES.iter().any(|p| k.starts_with(p))).collect();
+    let mut code =
+        String::from("/// The form function's texts in one language, from site/i18n/<lang>.toml.\npub struct Texts {\n");
     for key in &keys {
         writeln!(code, "    pub {key}: &'static str,").unwrap();
     }
-    code.push_str("}\n\npub const CODES: [&str; 6] = [");
-    for lang in LANGS {
-        write!(code, "{lang:?}, ").unwrap();
-    }
-    code.push_str("];\n\npub static TEXTS: [Texts; 6] = [\n");
+    writeln!(
+        code,
+        "}}\n\npub const CODES: [&str; {}] = {LANGS:?};\n\npub static TEXTS: [Texts; {}] = [",
+        LANGS.len(),
+        LANGS.len()
+    )
+    .unwrap();
     let mut missing = Vec::new();
     for (lang, table) in LANGS.iter().zip(&tables) {
         code.push_str("    Texts {\n");
         for key in &keys {
             match table.get(key.as_str()).and_then(|v| v.as_str()) {
                 Some(text) => writeln!(code, "        {key}: {text:?},").unwrap(),
-                None => missing.push(format!(
-                    "site/i18n/{lang}.toml has no text for `{key}` (see nl.toml)"
-                )),
+                None => missing.push(format!("site/i18n/{lang}.toml has no text for `{key}` (see nl.toml)")),
             }
         }
         code.push_str("    },\n");
     }
     code.push_str("];\n");
-    assert!(
-        missing.is_empty(),
-        "The form function's texts are incomplete:\n{}",
-        missing.join("\n")
-    );
-    std::fs::write(out("texts.rs"), code).unwrap();
+    assert!(missing.is_empty(), "The form function's texts are incomplete:\n{}", missing.join("\n"));
+    write("texts.rs", &code);
 }
 
-fn pages(public: &Path) {
-    println!("cargo:rerun-if-changed={}", public.display());
-    let mut paths: Vec<String> = FORM_PAGES.iter().map(|(nl, _)| (*nl).to_owned()).collect();
-    for lang in &LANGS[1..] {
-        paths.extend(
-            FORM_PAGES
-                .iter()
-                .map(|(_, slug)| format!("/{lang}/{slug}/")),
-        );
-    }
-    let mut code = String::from("pub static PAGES: &[(&str, &str)] = &[\n");
-    for page in paths {
-        let file = public.join(page.trim_start_matches('/')).join("index.html");
-        println!("cargo:rerun-if-changed={}", file.display());
-        if file.is_file() {
-            writeln!(
-                code,
-                "    ({page:?}, include_str!({:?})),",
-                file.canonicalize().unwrap()
-            )
-            .unwrap();
-        }
-    }
-    code.push_str("];\n");
-    std::fs::write(out("embedded_pages.rs"), code).unwrap();
+fn write(name: &str, text: &str) {
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join(name);
+    std::fs::write(dest, text).unwrap();
 }

@@ -17,10 +17,14 @@ use axum::routing::{get, post};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+/// When the function answered an invocation, and what (or its error).
+type Answered = (Instant, Result<Value, String>);
+
 #[derive(Default)]
 struct Pending {
-    events: VecDeque<(String, Value)>,
-    waiting: HashMap<String, oneshot::Sender<(Instant, Result<Value, String>)>>,
+    /// Request id, event, and its deadline (epoch ms) if not the far future.
+    events: VecDeque<(String, Value, Option<u64>)>,
+    waiting: HashMap<String, oneshot::Sender<Answered>>,
 }
 
 #[derive(Clone)]
@@ -30,7 +34,7 @@ pub struct RuntimeApi {
 }
 
 /// When the function posted its answer, and the answer (or its error).
-pub type Answer = oneshot::Receiver<(Instant, Result<Value, String>)>;
+pub type Answer = oneshot::Receiver<Answered>;
 
 impl RuntimeApi {
     pub async fn start() -> std::io::Result<Self> {
@@ -48,9 +52,20 @@ impl RuntimeApi {
 
     /// Queues an event for the next call to `next`.
     pub fn queue(&self, id: &str, event: Value) -> Answer {
+        self.queue_until(id, event, None)
+    }
+
+    /// Queues an event whose invocation must end by `deadline` (as Lambda
+    /// tells the function in `Lambda-Runtime-Deadline-Ms`).
+    pub fn queue_with_deadline(&self, id: &str, event: Value, deadline: std::time::SystemTime) -> Answer {
+        let ms = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+        self.queue_until(id, event, Some(ms))
+    }
+
+    fn queue_until(&self, id: &str, event: Value, deadline_ms: Option<u64>) -> Answer {
         let (tx, rx) = oneshot::channel();
         let mut p = self.pending.lock().unwrap();
-        p.events.push_back((id.to_owned(), event));
+        p.events.push_back((id.to_owned(), event, deadline_ms));
         p.waiting.insert(id.to_owned(), tx);
         rx
     }
@@ -59,13 +74,15 @@ impl RuntimeApi {
 type Shared = Arc<Mutex<Pending>>;
 
 async fn next(State(p): State<Shared>) -> impl IntoResponse {
-    let Some((id, event)) = p.lock().unwrap().events.pop_front() else {
+    let Some((id, event, deadline_ms)) = p.lock().unwrap().events.pop_front() else {
         return std::future::pending().await;
     };
     let mut headers = HeaderMap::new();
     headers.insert("lambda-runtime-aws-request-id", id.parse().unwrap());
-    headers.insert("lambda-runtime-deadline-ms", "9999999999999".parse().unwrap());
-    headers.insert("lambda-runtime-invoked-function-arn", "arn:aws:lambda:eu-west-1:000000000000:function:bench".parse().unwrap());
+    let deadline = deadline_ms.map_or("9999999999999".to_owned(), |ms| ms.to_string());
+    headers.insert("lambda-runtime-deadline-ms", deadline.parse().unwrap());
+    headers
+        .insert("lambda-runtime-invoked-function-arn", "arn:aws:lambda:eu-west-1:000000000000:function:bench".parse().unwrap());
     headers.insert("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".parse().unwrap());
     (headers, event.to_string())
 }

@@ -13,39 +13,22 @@ fn address(raw: &str) -> Result<EmailAddress, String> {
 /// Prints every record holding the address, as one JSON document.
 pub async fn export(app: &App, email: &str) -> Result<(), String> {
     let email = address(email)?;
-    let records = app
-        .dispatcher
-        .store()
-        .find_by_email(&email)
-        .await
-        .map_err(|e| e.to_string())?;
-    let doc =
-        serde_json::json!({ "email": email.as_str(), "count": records.len(), "records": records });
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
-    );
+    let records = app.submissions().find_by_email(&email).await.map_err(|e| e.to_string())?;
+    let doc = serde_json::json!({ "email": email.as_str(), "count": records.len(), "records": records });
+    println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
     Ok(())
 }
 
 pub async fn erase(app: &App, email: &str) -> Result<(), String> {
     let email = address(email)?;
-    let erased = app
-        .dispatcher
-        .store()
-        .erase_by_email(&email)
-        .await
-        .map_err(|e| e.to_string())?;
+    let erased = app.submissions().erase_by_email(&email).await.map_err(|e| e.to_string())?;
     println!("Erased {erased} record(s) holding {email}.");
     Ok(())
 }
 
 pub async fn sweep(app: &App) -> Result<(), String> {
-    let report = app.dispatcher.sweep().await.map_err(|e| e.to_string())?;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
-    );
+    let report = app.submissions().sweep().await.map_err(|e| e.to_string())?;
+    println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     Ok(())
 }
 
@@ -54,10 +37,7 @@ pub async fn create_table(settings: &Settings) -> Result<(), String> {
         return Err("create-table needs FORMS_STORE=dynamodb".into());
     };
     let client = aws_sdk_dynamodb::Client::new(&aws_config().await);
-    match TableSpec::create_if_missing(&client, table)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    match TableSpec::create_if_missing(&client, table).await.map_err(|e| e.to_string())? {
         true => println!("Created DynamoDB table {table}."),
         false => println!("DynamoDB table {table} exists."),
     }

@@ -1,38 +1,33 @@
 //! Builds the application from settings: picks the store and mailer
-//! adapters and wires them to the routes. Transports (Lambda, local) only
-//! call `App::build` and `routes::router`.
+//! adapters and wires them into the one service (`service::Submissions`)
+//! the routes use. Transports (Lambda, local) only call `App::build` and
+//! `routes::router`.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use aws_config::BehaviorVersion;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
+use crate::budgets::MAIL_TIMEOUT;
+use crate::clock::{Clock, SystemClock};
 use crate::config::{MailerConfig, Settings, StoreConfig};
 use crate::directory::{Directory, DirectoryError};
 use crate::dispatch::Dispatcher;
 use crate::mail::{Composer, FileMailer, MailError, Mailer, SmtpCredentials, SmtpMailer};
 use crate::pages::FormPages;
 use crate::ratelimit::RateLimiter;
+use crate::service::Submissions;
 use crate::store::{DynamoStore, StoreError, SubmissionStore};
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct App(Arc<Inner>);
 
-pub struct Inner {
-    pub directory: Directory,
-    pub dispatcher: Dispatcher,
-    pub pages: FormPages,
-    pub limiter: Option<RateLimiter>,
-    pub settings: Settings,
-}
-
-impl std::ops::Deref for App {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
+struct Inner {
+    submissions: Submissions,
+    pages: FormPages,
+    limiter: Option<RateLimiter>,
+    settings: Settings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,10 +39,7 @@ pub enum StartError {
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error("cannot create the outbox {path}: {source}")]
-    Outbox {
-        path: String,
-        source: std::io::Error,
-    },
+    Outbox { path: String, source: std::io::Error },
     #[error("cannot read the SMTP secret {secret}: {problem}")]
     Secret { secret: String, problem: String },
     #[error("this build has no SQLite (the Lambda build leaves it out): set FORMS_STORE=dynamodb")]
@@ -56,37 +48,44 @@ pub enum StartError {
 
 impl App {
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with the clock the service and sweeper read (tests).
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let directory = Directory::builtin()?;
         let needs_aws = matches!(settings.store, StoreConfig::Dynamo { .. })
-            || matches!(
-                settings.mailer,
-                MailerConfig::Smtp {
-                    secret_id: Some(_),
-                    ..
-                }
-            );
-        let aws = if needs_aws {
-            Some(aws_config().await)
-        } else {
-            None
-        };
+            || matches!(settings.mailer, MailerConfig::Smtp { secret_id: Some(_), .. });
+        let aws = if needs_aws { Some(aws_config().await) } else { None };
         let store = open_store(&settings, aws.as_ref()).await?;
         let mailer = open_mailer(&settings, aws.as_ref()).await?;
-        let dispatcher = Dispatcher::new(
-            store,
-            mailer,
-            Composer::new(settings.mail_from.clone()),
-            settings.sweep_interval,
-        );
+        let composer = Composer::new(settings.mail_from.clone());
+        let fallback = directory.fallback().clone();
+        let dispatcher = Dispatcher::new(store.clone(), mailer, composer, clock.clone(), fallback, settings.sweep_interval);
+        let submissions = Submissions::new(store, dispatcher, directory, clock, settings.retention);
         Ok(App(Arc::new(Inner {
-            directory,
-            dispatcher,
+            submissions,
             pages: FormPages::pick(settings.site_dir.clone()),
-            limiter: settings
-                .rate_limit_per_minute
-                .and_then(RateLimiter::per_minute),
+            limiter: settings.rate_limit_per_minute.and_then(RateLimiter::per_minute),
             settings,
         })))
+    }
+
+    /// The one way in for submissions, and the reads data requests need.
+    pub fn submissions(&self) -> &Submissions {
+        &self.0.submissions
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub(crate) fn pages(&self) -> &FormPages {
+        &self.0.pages
+    }
+
+    pub(crate) fn limiter(&self) -> Option<&RateLimiter> {
+        self.0.limiter.as_ref()
     }
 }
 
@@ -94,75 +93,48 @@ impl App {
 /// over rustls with ring. `AWS_ENDPOINT_URL(_DYNAMODB)` points it at a
 /// local DynamoDB API such as moto.
 pub async fn aws_config() -> aws_config::SdkConfig {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http)
-        .load()
-        .await
+    let http = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring)).build_https();
+    aws_config::defaults(BehaviorVersion::latest()).http_client(http).load().await
 }
 
-async fn open_store(
-    settings: &Settings,
-    aws: Option<&aws_config::SdkConfig>,
-) -> Result<Arc<dyn SubmissionStore>, StartError> {
+async fn open_store(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn SubmissionStore>, StartError> {
     Ok(match (&settings.store, aws) {
         #[cfg(feature = "sqlite")]
         (StoreConfig::Sqlite { path }, _) => Arc::new(crate::store::SqliteStore::open(path)?),
         #[cfg(not(feature = "sqlite"))]
         (StoreConfig::Sqlite { .. }, _) => return Err(StartError::NoSqlite),
-        (StoreConfig::Dynamo { table }, Some(aws)) => Arc::new(DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(aws),
-            table.clone(),
-        )),
+        (StoreConfig::Dynamo { table }, Some(aws)) => {
+            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table.clone()))
+        }
         (StoreConfig::Dynamo { .. }, None) => unreachable!("AWS config is loaded for DynamoDB"),
     })
 }
 
-async fn open_mailer(
-    settings: &Settings,
-    aws: Option<&aws_config::SdkConfig>,
-) -> Result<Arc<dyn Mailer>, StartError> {
+async fn open_mailer(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn Mailer>, StartError> {
     Ok(match &settings.mailer {
-        MailerConfig::File { outbox } => Arc::new(FileMailer::new(outbox.clone()).map_err(
-            |source| StartError::Outbox {
-                path: outbox.display().to_string(),
-                source,
-            },
-        )?),
+        MailerConfig::File { outbox } => Arc::new(
+            FileMailer::new(outbox.clone())
+                .map_err(|source| StartError::Outbox { path: outbox.display().to_string(), source })?,
+        ),
         MailerConfig::Smtp { url, secret_id } => {
             let credentials = match (secret_id, aws) {
                 (Some(id), Some(aws)) => Some(read_smtp_secret(aws, id).await?),
                 _ => None,
             };
-            Arc::new(SmtpMailer::new(
-                url,
-                credentials,
-                StdDuration::from_secs(10),
-            )?)
+            Arc::new(SmtpMailer::new(url, credentials, MAIL_TIMEOUT)?)
         }
     })
 }
 
 /// Read once at start-up; never logged.
-async fn read_smtp_secret(
-    aws: &aws_config::SdkConfig,
-    id: &str,
-) -> Result<SmtpCredentials, StartError> {
-    let fail = |problem: String| StartError::Secret {
-        secret: id.to_owned(),
-        problem,
-    };
+async fn read_smtp_secret(aws: &aws_config::SdkConfig, id: &str) -> Result<SmtpCredentials, StartError> {
+    let fail = |problem: String| StartError::Secret { secret: id.to_owned(), problem };
     let out = aws_sdk_secretsmanager::Client::new(aws)
         .get_secret_value()
         .secret_id(id)
         .send()
         .await
         .map_err(|e| fail(format!("{e:?}")))?;
-    let text = out
-        .secret_string()
-        .ok_or_else(|| fail("the secret has no text value".into()))?;
-    serde_json::from_str(text)
-        .map_err(|_| fail("expected JSON {\"username\": \"...\", \"password\": \"...\"}".into()))
+    let text = out.secret_string().ok_or_else(|| fail("the secret has no text value".into()))?;
+    serde_json::from_str(text).map_err(|_| fail("expected JSON {\"username\": \"...\", \"password\": \"...\"}".into()))
 }

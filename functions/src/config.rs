@@ -18,10 +18,7 @@ pub enum MailerConfig {
     /// One `.eml` file per mail.
     File { outbox: PathBuf },
     /// `secret_id`: a Secrets Manager secret holding `{"username", "password"}`.
-    Smtp {
-        url: String,
-        secret_id: Option<String>,
-    },
+    Smtp { url: String, secret_id: Option<String> },
 }
 
 #[derive(Debug, Clone)]
@@ -56,47 +53,26 @@ impl Settings {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| ".data".into()));
         let store = match get("FORMS_STORE").as_deref().unwrap_or("sqlite") {
-            "sqlite" => StoreConfig::Sqlite {
-                path: data_dir.join("forms.sqlite3"),
-            },
-            "dynamodb" => StoreConfig::Dynamo {
-                table: get("FORMS_TABLE").unwrap_or_else(|| "forms-submissions".into()),
-            },
+            "sqlite" => StoreConfig::Sqlite { path: data_dir.join("forms.sqlite3") },
+            "dynamodb" => StoreConfig::Dynamo { table: get("FORMS_TABLE").unwrap_or_else(|| "forms-submissions".into()) },
             other => {
-                return Err(err(
-                    "FORMS_STORE",
-                    format!("`{other}` is not `sqlite` or `dynamodb`"),
-                ));
+                return Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`")));
             }
         };
         let mailer = match get("FORMS_MAILER").as_deref().unwrap_or("file") {
-            "file" => MailerConfig::File {
-                outbox: data_dir.join("outbox"),
-            },
+            "file" => MailerConfig::File { outbox: data_dir.join("outbox") },
             "smtp" => MailerConfig::Smtp {
-                url: get("SMTP_URL").ok_or_else(|| {
-                    err(
-                        "SMTP_URL",
-                        "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into(),
-                    )
-                })?,
+                url: get("SMTP_URL")
+                    .ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
                 secret_id: get("SMTP_SECRET_ID"),
             },
             other => {
-                return Err(err(
-                    "FORMS_MAILER",
-                    format!("`{other}` is not `file` or `smtp`"),
-                ));
+                return Err(err("FORMS_MAILER", format!("`{other}` is not `file` or `smtp`")));
             }
         };
-        let mail_from =
-            get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into());
-        let mail_from = Mailbox::from_str(&mail_from).map_err(|e| {
-            err(
-                "MAIL_FROM",
-                format!("`{mail_from}` is not a mailbox like `Name <noreply@example.org>`: {e}"),
-            )
-        })?;
+        let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into());
+        let mail_from = Mailbox::from_str(&mail_from)
+            .map_err(|e| err("MAIL_FROM", format!("`{mail_from}` is not a mailbox like `Name <noreply@example.org>`: {e}")))?;
         let rate = number::<u32>(&get, "RATE_LIMIT_PER_MINUTE", 10)?;
         let sweep = number::<u32>(&get, "SWEEP_INTERVAL_SECONDS", 30)?;
         if sweep == 0 {
@@ -117,12 +93,7 @@ impl Settings {
             sweep_interval: Duration::seconds(i64::from(sweep)),
             retention: Duration::days(i64::from(retention_days)),
             allowed_origins: get("ALLOWED_ORIGINS")
-                .map(|v| {
-                    v.split(',')
-                        .map(|o| o.trim().trim_end_matches('/').to_owned())
-                        .filter(|o| !o.is_empty())
-                        .collect()
-                })
+                .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
         })
     }
@@ -132,17 +103,10 @@ fn err(name: &'static str, problem: String) -> ConfigError {
     ConfigError { name, problem }
 }
 
-fn number<T: FromStr>(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-) -> Result<T, ConfigError> {
+fn number<T: FromStr>(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: T) -> Result<T, ConfigError> {
     match get(name) {
         None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| err(name, format!("`{v}` is not a whole number"))),
+        Some(v) => v.trim().parse().map_err(|_| err(name, format!("`{v}` is not a whole number"))),
     }
 }
 
@@ -152,28 +116,15 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let env: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let env: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::from_lookup(|k| env.get(k).cloned())
     }
 
     #[test]
     fn defaults_run_on_a_laptop() {
         let s = settings(&[]).unwrap();
-        assert_eq!(
-            s.store,
-            StoreConfig::Sqlite {
-                path: PathBuf::from(".data/forms.sqlite3")
-            }
-        );
-        assert_eq!(
-            s.mailer,
-            MailerConfig::File {
-                outbox: PathBuf::from(".data/outbox")
-            }
-        );
+        assert_eq!(s.store, StoreConfig::Sqlite { path: PathBuf::from(".data/forms.sqlite3") });
+        assert_eq!(s.mailer, MailerConfig::File { outbox: PathBuf::from(".data/outbox") });
         assert_eq!(s.port, 8080);
         assert_eq!(s.rate_limit_per_minute, Some(10));
         assert_eq!(s.sweep_interval, Duration::seconds(30));
@@ -182,27 +133,15 @@ mod tests {
 
     #[test]
     fn zero_turns_the_rate_limit_off() {
-        assert_eq!(
-            settings(&[("RATE_LIMIT_PER_MINUTE", "0")])
-                .unwrap()
-                .rate_limit_per_minute,
-            None
-        );
+        assert_eq!(settings(&[("RATE_LIMIT_PER_MINUTE", "0")]).unwrap().rate_limit_per_minute, None);
     }
 
     #[test]
     fn errors_name_the_variable_and_the_fix() {
-        let e = settings(&[("FORMS_MAILER", "smtp")])
-            .unwrap_err()
-            .to_string();
+        let e = settings(&[("FORMS_MAILER", "smtp")]).unwrap_err().to_string();
         assert!(e.starts_with("SMTP_URL:"), "{e}");
-        let e = settings(&[("FORMS_STORE", "postgres")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("`postgres` is not `sqlite` or `dynamodb`"),
-            "{e}"
-        );
+        let e = settings(&[("FORMS_STORE", "postgres")]).unwrap_err().to_string();
+        assert!(e.contains("`postgres` is not `sqlite` or `dynamodb`"), "{e}");
         let e = settings(&[("PORT", "eighty")]).unwrap_err().to_string();
         assert!(e.starts_with("PORT:"), "{e}");
     }

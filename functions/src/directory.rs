@@ -71,52 +71,38 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// The inbox for forms no rule routes, and for mail a server refused.
+    pub fn fallback(&self) -> &EmailAddress {
+        &self.fallback
+    }
+
     pub fn from_toml(text: &str) -> Result<Self, DirectoryError> {
         let file: File = toml::from_str(text)?;
         let mailbox = |key: &str| -> Result<EmailAddress, DirectoryError> {
-            let entry = file
-                .mailboxes
-                .get(key)
-                .ok_or_else(|| DirectoryError::UnknownMailbox(key.to_owned()))?;
-            EmailAddress::parse(&entry.email).map_err(|_| DirectoryError::BadAddress {
-                key: key.to_owned(),
-                email: entry.email.clone(),
-            })
+            let entry = file.mailboxes.get(key).ok_or_else(|| DirectoryError::UnknownMailbox(key.to_owned()))?;
+            EmailAddress::parse(&entry.email)
+                .map_err(|_| DirectoryError::BadAddress { key: key.to_owned(), email: entry.email.clone() })
         };
         let mut region_of = HashMap::new();
         let mut regions = Vec::new();
         for (index, entry) in file.regions.iter().enumerate() {
             for m in &entry.municipalities {
-                let id = Municipality::parse(&m.id)
-                    .map_err(|_| DirectoryError::UnknownMunicipality(m.id.clone()))?;
+                let id = Municipality::parse(&m.id).map_err(|_| DirectoryError::UnknownMunicipality(m.id.clone()))?;
                 if id == Municipality::Other || region_of.insert(id, index).is_some() {
                     return Err(DirectoryError::MunicipalityNotInOneRegion(m.id.clone()));
                 }
             }
             let mut programmes = HashMap::new();
             for (name, key) in &entry.programmes {
-                let programme = Programme::parse(name)
-                    .map_err(|_| DirectoryError::UnknownProgramme(name.clone()))?;
+                let programme = Programme::parse(name).map_err(|_| DirectoryError::UnknownProgramme(name.clone()))?;
                 programmes.insert(programme, mailbox(key)?);
             }
-            regions.push(Region {
-                general: mailbox(&entry.general)?,
-                programmes,
-            });
+            regions.push(Region { general: mailbox(&entry.general)?, programmes });
         }
-        if let Some(missing) = Municipality::ALL
-            .iter()
-            .find(|m| **m != Municipality::Other && !region_of.contains_key(m))
-        {
-            return Err(DirectoryError::MunicipalityNotInOneRegion(
-                missing.as_str().to_owned(),
-            ));
+        if let Some(missing) = Municipality::ALL.iter().find(|m| **m != Municipality::Other && !region_of.contains_key(m)) {
+            return Err(DirectoryError::MunicipalityNotInOneRegion(missing.as_str().to_owned()));
         }
-        Ok(Self {
-            region_of,
-            regions,
-            fallback: mailbox(&file.routing.fallback)?,
-        })
+        Ok(Self { region_of, regions, fallback: mailbox(&file.routing.fallback)? })
     }
 
     pub fn builtin() -> Result<Self, DirectoryError> {
@@ -125,10 +111,7 @@ impl Directory {
 
     /// The coordinator who should read this submission.
     pub fn route(&self, submission: &Submission) -> &EmailAddress {
-        let region = submission
-            .municipality
-            .and_then(|m| self.region_of.get(&m))
-            .map(|i| &self.regions[*i]);
+        let region = submission.municipality.and_then(|m| self.region_of.get(&m)).map(|i| &self.regions[*i]);
         let Some(region) = region else {
             return &self.fallback;
         };
@@ -152,88 +135,49 @@ mod tests {
              &referrer_name=R&referrer_organisation=O&referrer_email=r%40example.org\
              &municipality={municipality}&programme={programme}"
         );
-        let Parsed::Valid { submission, .. } =
-            parse(kind, &RawForm::from_urlencoded(body.as_bytes()))
-        else {
+        let Parsed::Valid { submission, .. } = parse(kind, &RawForm::from_urlencoded(body.as_bytes())) else {
             panic!("invalid test form: {kind:?} {municipality} {programme}")
         };
         Directory::builtin().unwrap().route(&submission).to_string()
     }
 
     const IJMOND: [&str; 3] = ["heemskerk", "beverwijk", "wijk-aan-zee"];
-    const FRIESLAND: [&str; 5] = [
-        "opsterland",
-        "ooststellingwerf",
-        "weststellingwerf",
-        "sudwest-fryslan",
-        "de-fryske-marren",
-    ];
+    const FRIESLAND: [&str; 5] = ["opsterland", "ooststellingwerf", "weststellingwerf", "sudwest-fryslan", "de-fryske-marren"];
 
     #[test]
     fn each_ijmond_programme_goes_to_its_coordinator() {
         for m in IJMOND {
-            for kind in [
-                FormKind::Registration,
-                FormKind::Referral,
-                FormKind::Volunteer,
-            ] {
+            for kind in [FormKind::Registration, FormKind::Referral, FormKind::Volunteer] {
                 assert_eq!(route(kind, m, "home-start"), "homestart.ijmond@example.org");
-                assert_eq!(
-                    route(kind, m, "buurtgezinnen"),
-                    "buurtgezinnen.ijmond@example.org"
-                );
+                assert_eq!(route(kind, m, "buurtgezinnen"), "buurtgezinnen.ijmond@example.org");
                 assert_eq!(route(kind, m, "taalhuis"), "taalhuis.ijmond@example.org");
             }
-            assert_eq!(
-                route(FormKind::Registration, m, "unsure"),
-                "spreekuur.ijmond@example.org"
-            );
-            assert_eq!(
-                route(FormKind::Contact, m, ""),
-                "spreekuur.ijmond@example.org"
-            );
+            assert_eq!(route(FormKind::Registration, m, "unsure"), "spreekuur.ijmond@example.org");
+            assert_eq!(route(FormKind::Contact, m, ""), "spreekuur.ijmond@example.org");
         }
     }
 
     #[test]
     fn friesland_has_home_start_only() {
         for m in FRIESLAND {
-            assert_eq!(
-                route(FormKind::Registration, m, "home-start"),
-                "homestart.friesland@example.org"
-            );
-            assert_eq!(
-                route(FormKind::Registration, m, "unsure"),
-                "homestart.friesland@example.org"
-            );
-            assert_eq!(
-                route(FormKind::Contact, m, ""),
-                "homestart.friesland@example.org"
-            );
-            assert_eq!(
-                route(FormKind::Volunteer, m, "buurtgezinnen"),
-                "info@example.org"
-            );
+            assert_eq!(route(FormKind::Registration, m, "home-start"), "homestart.friesland@example.org");
+            assert_eq!(route(FormKind::Registration, m, "unsure"), "homestart.friesland@example.org");
+            assert_eq!(route(FormKind::Contact, m, ""), "homestart.friesland@example.org");
+            assert_eq!(route(FormKind::Volunteer, m, "buurtgezinnen"), "info@example.org");
             assert_eq!(route(FormKind::Referral, m, "taalhuis"), "info@example.org");
         }
     }
 
     #[test]
     fn anything_else_goes_to_info() {
-        assert_eq!(
-            route(FormKind::Registration, "other", "home-start"),
-            "info@example.org"
-        );
+        assert_eq!(route(FormKind::Registration, "other", "home-start"), "info@example.org");
         assert_eq!(route(FormKind::Contact, "other", ""), "info@example.org");
         assert_eq!(route(FormKind::Contact, "", ""), "info@example.org");
     }
 
     #[test]
     fn a_mailbox_that_is_not_defined_is_refused() {
-        let broken =
-            DIRECTORY_TOML.replace("general = \"spreekuur-ijmond\"", "general = \"nobody\"");
-        assert!(
-            matches!(Directory::from_toml(&broken), Err(DirectoryError::UnknownMailbox(k)) if k == "nobody")
-        );
+        let broken = DIRECTORY_TOML.replace("general = \"spreekuur-ijmond\"", "general = \"nobody\"");
+        assert!(matches!(Directory::from_toml(&broken), Err(DirectoryError::UnknownMailbox(k)) if k == "nobody"));
     }
 }

@@ -17,7 +17,7 @@ use crate::ratelimit::ClientIp;
 
 /// The router plus the static site, as the local server runs it.
 pub fn router(app: App) -> Router {
-    let site = &app.settings.site_dir;
+    let site = &app.settings().site_dir;
     let static_site = ServeDir::new(site).not_found_service(ServeFile::new(site.join("404.html")));
     let mut static_router = Router::new()
         .fallback_service(static_site)
@@ -25,9 +25,7 @@ pub fn router(app: App) -> Router {
     for (name, value) in crate::security::headers() {
         static_router = static_router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
-    crate::routes::router(app)
-        .fallback_service(static_router)
-        .layer(middleware::from_fn(socket_client))
+    crate::routes::router(app).fallback_service(static_router).layer(middleware::from_fn(socket_client))
 }
 
 /// The web editor's own policy (see security.rs); the layers outside add
@@ -48,18 +46,14 @@ async fn editor_policy(request: Request, next: Next) -> Response {
 
 /// Locally the client is the socket's peer; no proxy headers are trusted.
 async fn socket_client(mut request: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(addr)) = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .copied()
-    {
+    if let Some(ConnectInfo(addr)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
         request.extensions_mut().insert(ClientIp(addr.ip()));
     }
     next.run(request).await
 }
 
 pub async fn serve(app: App) -> std::io::Result<()> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], app.settings.port));
+    let addr = SocketAddr::from(([127, 0, 0, 1], app.settings().port));
     let listener = TcpListener::bind(addr).await?;
     let stop = CancellationToken::new();
     let sweeper = tokio::spawn(sweep_forever(app.clone(), stop.clone()));
@@ -81,16 +75,13 @@ pub async fn serve(app: App) -> std::io::Result<()> {
 
 fn announce(app: &App, addr: SocketAddr) {
     use crate::config::{MailerConfig, StoreConfig};
-    let store = match &app.settings.store {
+    let store = match &app.settings().store {
         StoreConfig::Sqlite { path } => format!("SQLite {}", path.display()),
         StoreConfig::Dynamo { table } => format!("DynamoDB table {table}"),
     };
-    let mail = match &app.settings.mailer {
+    let mail = match &app.settings().mailer {
         MailerConfig::File { outbox } => format!("written to {}/", outbox.display()),
-        MailerConfig::Smtp { url, .. } => format!(
-            "sent over SMTP ({})",
-            url.split('@').next_back().unwrap_or(url)
-        ),
+        MailerConfig::Smtp { url, .. } => format!("sent over SMTP ({})", url.split('@').next_back().unwrap_or(url)),
     };
     eprintln!();
     eprintln!("  Site and forms:  http://{addr}/");
@@ -102,8 +93,7 @@ fn announce(app: &App, addr: SocketAddr) {
 
 /// Sends pending mail every `SWEEP_INTERVAL_SECONDS` until `stop`.
 pub async fn sweep_forever(app: App, stop: CancellationToken) {
-    let period =
-        std::time::Duration::from_secs(app.settings.sweep_interval.whole_seconds().max(1) as u64);
+    let period = std::time::Duration::from_secs(app.settings().sweep_interval.whole_seconds().max(1) as u64);
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -111,12 +101,12 @@ pub async fn sweep_forever(app: App, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        match app.dispatcher.sweep().await {
+        match app.submissions().sweep().await {
             Ok(report) if report.due > 0 => tracing::info!(?report, "sweep"),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "sweep failed; will try again"),
         }
-        if let Some(limiter) = &app.limiter {
+        if let Some(limiter) = app.limiter() {
             limiter.forget_quiet_clients();
         }
     }

@@ -24,10 +24,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let on_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     forms::telemetry::init(on_lambda);
-    if matches!(
-        args.first().map(String::as_str),
-        Some("help" | "--help" | "-h")
-    ) {
+    if matches!(args.first().map(String::as_str), Some("help" | "--help" | "-h")) {
         println!("{HELP}");
         return ExitCode::SUCCESS;
     }
@@ -38,10 +35,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start: {e}");
@@ -61,30 +55,21 @@ async fn run(args: Vec<String>, settings: Settings, on_lambda: bool) -> Result<(
     let command: Vec<&str> = args.iter().map(String::as_str).collect();
     match command.as_slice() {
         [] | ["serve"] => {
-            let app = App::build(settings)
-                .await
-                .map_err(|e| format!("cannot start: {e}"))?;
+            let app = App::build(settings).await.map_err(|e| format!("cannot start: {e}"))?;
             if on_lambda {
                 forms::lambda::run(app).await.map_err(|e| e.to_string())
             } else {
-                forms::local::serve(app)
-                    .await
-                    .map_err(|e| format!("local server: {e}"))
+                forms::local::serve(app).await.map_err(|e| format!("local server: {e}"))
             }
         }
         ["create-table"] => forms::admin::create_table(&settings).await,
         [cmd @ ("sweep" | "export" | "erase"), rest @ ..] => {
-            let app = App::build(settings)
-                .await
-                .map_err(|e| format!("cannot start: {e}"))?;
+            let app = App::build(settings).await.map_err(|e| format!("cannot start: {e}"))?;
             match (*cmd, rest) {
                 ("sweep", []) => forms::admin::sweep(&app).await,
                 ("export", [email]) => forms::admin::export(&app, email).await,
                 ("erase", [email]) => forms::admin::erase(&app, email).await,
-                _ => Err(format!(
-                    "usage: forms {cmd}{}",
-                    if *cmd == "sweep" { "" } else { " EMAIL" }
-                )),
+                _ => Err(format!("usage: forms {cmd}{}", if *cmd == "sweep" { "" } else { " EMAIL" })),
             }
         }
         _ => Err(format!("unknown command `{}`\n\n{HELP}", args.join(" "))),

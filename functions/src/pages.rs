@@ -9,6 +9,7 @@ use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
 use crate::domain::{Field, FieldErrors, FormKind, Lang, RawForm};
+use crate::html::escape;
 
 /// Where the built form pages come from.
 pub enum FormPages {
@@ -24,39 +25,39 @@ mod embedded {
 
 impl FormPages {
     pub fn pick(site_dir: PathBuf) -> Self {
-        if site_dir.join("index.html").is_file() {
-            FormPages::Dir(site_dir)
-        } else {
-            FormPages::Embedded
-        }
+        if site_dir.join("index.html").is_file() { FormPages::Dir(site_dir) } else { FormPages::Embedded }
     }
 
     fn source(&self, kind: FormKind, lang: Lang) -> Option<String> {
         let path = kind.page_path(lang);
         match self {
-            FormPages::Dir(dir) => {
-                std::fs::read_to_string(dir.join(path.trim_start_matches('/')).join("index.html"))
-                    .ok()
-            }
-            FormPages::Embedded => embedded::PAGES
-                .iter()
-                .find(|(p, _)| *p == path.as_str())
-                .map(|(_, html)| (*html).to_owned()),
+            FormPages::Dir(dir) => std::fs::read_to_string(dir.join(path.trim_start_matches('/')).join("index.html")).ok(),
+            FormPages::Embedded => embedded::PAGES.iter().find(|(p, _)| *p == path).map(|(_, html)| (*html).to_owned()),
         }
     }
 
     /// The form page with errors and values, or a plain page listing the
     /// errors if the site's page is not available.
-    pub fn error_page(
-        &self,
-        kind: FormKind,
-        lang: Lang,
-        errors: &FieldErrors,
-        raw: &RawForm,
-    ) -> String {
+    pub fn error_page(&self, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> String {
         self.source(kind, lang)
-            .and_then(|html| rewrite(&html, lang, errors, raw).ok())
+            .and_then(|html| {
+                let summary = summary_html(&html, lang, errors);
+                rewrite(&html, lang, errors, raw, &summary, Key::Keep).ok()
+            })
             .unwrap_or_else(|| fallback_page(kind, lang, errors))
+    }
+
+    /// The form again, as typed, with a new key and a message to send it
+    /// once more: its old key was used before for a different form.
+    pub fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        let summary = format!(
+            "<h2 class=\"error-summary__title\">{}</h2><p>{}</p>",
+            escape(lang.texts().error_send_again_title),
+            escape(message)
+        );
+        self.source(kind, lang)
+            .and_then(|html| rewrite(&html, lang, &FieldErrors::default(), raw, &summary, Key::Fresh).ok())
+            .unwrap_or_else(|| fallback_page(kind, lang, &FieldErrors::default()).replace("<ul></ul>", &summary))
     }
 }
 
@@ -65,25 +66,31 @@ fn typed<'a>(raw: &'a RawForm, name: &str) -> &'a str {
     raw.get(name).unwrap_or("")
 }
 
+/// What happens to the form's idempotency key (`submission_id`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// A corrected resend of the same form stays idempotent.
+    Keep,
+    /// The old key belongs to another form.
+    Fresh,
+}
+
 fn rewrite(
     html: &str,
     lang: Lang,
     errors: &FieldErrors,
     raw: &RawForm,
+    summary: &str,
+    key: Key,
 ) -> Result<String, lol_html::errors::RewritingError> {
     let messages: HashMap<&str, String> = errors.messages(lang).into_iter().collect();
     let prefix = lang.texts().error_prefix;
-    let summary = summary_html(html, lang, errors);
 
     let mark_control = |el: &mut Element, name: &str| {
         if messages.contains_key(name) {
             el.set_attribute("aria-invalid", "true").ok();
             let describedby = match el.get_attribute("aria-describedby") {
-                Some(existing)
-                    if !existing
-                        .split_whitespace()
-                        .any(|id| id == format!("{name}-error")) =>
-                {
+                Some(existing) if !existing.split_whitespace().any(|id| id == format!("{name}-error")) => {
                     format!("{existing} {name}-error")
                 }
                 Some(existing) => existing,
@@ -101,15 +108,14 @@ fn rewrite(
         element!("#error-summary", |el| {
             el.remove_attribute("hidden");
             el.set_attribute("role", "alert").ok();
-            el.set_inner_content(&summary, ContentType::Html);
+            el.set_inner_content(summary, ContentType::Html);
             Ok(())
         }),
         element!("[data-field]", |el| {
             let name = el.get_attribute("data-field").unwrap_or_default();
             if messages.contains_key(name.as_str()) {
                 let class = el.get_attribute("class").unwrap_or_default();
-                el.set_attribute("class", format!("{class} field--error").trim())
-                    .ok();
+                el.set_attribute("class", format!("{class} field--error").trim()).ok();
             }
             Ok(())
         }),
@@ -118,29 +124,19 @@ fn rewrite(
             let name = id.trim_end_matches("-error");
             if let Some(message) = messages.get(name) {
                 el.remove_attribute("hidden");
-                el.set_inner_content(
-                    &format!("<span class=\"visually-hidden\">{prefix}</span>"),
-                    ContentType::Html,
-                );
+                el.set_inner_content(&format!("<span class=\"visually-hidden\">{prefix}</span>"), ContentType::Html);
                 el.append(message, ContentType::Text);
             }
             Ok(())
         }),
         element!("input[name]", |el| {
             let name = el.get_attribute("name").unwrap_or_default();
-            let kind = el
-                .get_attribute("type")
-                .unwrap_or_else(|| "text".into())
-                .to_ascii_lowercase();
+            let kind = el.get_attribute("type").unwrap_or_else(|| "text".into()).to_ascii_lowercase();
             match kind.as_str() {
                 "checkbox" | "radio" => {
                     let value = el.get_attribute("value").unwrap_or_else(|| "on".into());
                     let sent = typed(raw, &name);
-                    let checked = if kind == "checkbox" {
-                        !sent.is_empty()
-                    } else {
-                        sent == value
-                    };
+                    let checked = if kind == "checkbox" { !sent.is_empty() } else { sent == value };
                     if checked {
                         el.set_attribute("checked", "").ok();
                     } else {
@@ -158,14 +154,12 @@ fn rewrite(
             Ok(())
         }),
         element!("input[name='submission_id']", |el| {
-            // Keep the client's key so a corrected resend stays idempotent.
-            let key = typed(raw, "submission_id");
-            let key = if uuid::Uuid::try_parse(key.trim()).is_ok() {
-                key.trim().to_owned()
-            } else {
-                uuid::Uuid::new_v4().to_string()
+            let sent = typed(raw, "submission_id").trim();
+            let value = match key {
+                Key::Keep if uuid::Uuid::try_parse(sent).is_ok() => sent.to_owned(),
+                _ => uuid::Uuid::new_v4().to_string(),
             };
-            el.set_attribute("value", &key).ok();
+            el.set_attribute("value", &value).ok();
             Ok(())
         }),
         element!("textarea[name]", |el| {
@@ -180,11 +174,7 @@ fn rewrite(
             Ok(())
         }),
     ];
-    let settings = handlers
-        .into_iter()
-        .fold(RewriteStrSettings::new(), |s, h| {
-            s.append_element_content_handler(h)
-        });
+    let settings = handlers.into_iter().fold(RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
     let first = rewrite_str(html, settings)?;
     select_options(&first, raw)
 }
@@ -196,30 +186,17 @@ fn select_options(html: &str, raw: &RawForm) -> Result<String, lol_html::errors:
         .iter()
         .map(|field| {
             let sent = typed(raw, field.as_str()).to_owned();
-            element!(
-                format!("select[name='{}'] option", field.as_str()),
-                move |el| {
-                    if el.get_attribute("value").is_some_and(|v| v == sent) {
-                        el.set_attribute("selected", "").ok();
-                    } else {
-                        el.remove_attribute("selected");
-                    }
-                    Ok(())
+            element!(format!("select[name='{}'] option", field.as_str()), move |el| {
+                if el.get_attribute("value").is_some_and(|v| v == sent) {
+                    el.set_attribute("selected", "").ok();
+                } else {
+                    el.remove_attribute("selected");
                 }
-            )
+                Ok(())
+            })
         })
-        .fold(RewriteStrSettings::new(), |s, h| {
-            s.append_element_content_handler(h)
-        });
+        .fold(RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
     rewrite_str(html, handlers)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// GOV.UK-style summary: a heading and a link to each field, in the
@@ -230,16 +207,9 @@ fn summary_html(page: &str, lang: Lang, errors: &FieldErrors) -> String {
         escape(lang.texts().error_summary_title)
     );
     let mut listed: Vec<_> = errors.iter().collect();
-    listed.sort_by_key(|(field, _)| {
-        page.find(&format!("id=\"{}\"", field.as_str()))
-            .unwrap_or(usize::MAX)
-    });
+    listed.sort_by_key(|(field, _)| page.find(&format!("id=\"{}\"", field.as_str())).unwrap_or(usize::MAX));
     for (field, problem) in listed {
-        html.push_str(&format!(
-            "<li><a href=\"#{}\">{}</a></li>",
-            field.as_str(),
-            escape(&errors.message(field, problem, lang))
-        ));
+        html.push_str(&format!("<li><a href=\"#{}\">{}</a></li>", field.as_str(), escape(&errors.message(field, problem, lang))));
     }
     html.push_str("</ul>");
     html
@@ -250,10 +220,7 @@ fn fallback_page(kind: FormKind, lang: Lang, errors: &FieldErrors) -> String {
     let back = escape(lang.texts().error_page_back);
     let mut items = String::new();
     for (field, problem) in errors.iter() {
-        items.push_str(&format!(
-            "<li>{}</li>",
-            escape(&errors.message(field, problem, lang))
-        ));
+        items.push_str(&format!("<li>{}</li>", escape(&errors.message(field, problem, lang))));
     }
     format!(
         "<!doctype html><html lang=\"{lang}\"{dir}><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -283,10 +250,8 @@ mod tests {
 
     fn render(body: &str) -> String {
         let raw = RawForm::from_urlencoded(body.as_bytes());
-        let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &raw) else {
-            panic!("expected errors")
-        };
-        rewrite(PAGE, lang, &errors, &raw).unwrap()
+        let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &raw) else { panic!("expected errors") };
+        rewrite(PAGE, lang, &errors, &raw, &summary_html(PAGE, lang, &errors), Key::Keep).unwrap()
     }
 
     #[test]
@@ -297,47 +262,43 @@ mod tests {
         assert!(html.contains(r#"value="Sanne""#));
         assert!(html.contains(r#"value="niet-goed""#));
         assert!(html.contains(">Hallo\nhier</textarea>"));
-        assert!(
-            html.contains(r#"<option value="heemskerk" selected="">"#),
-            "{html}"
-        );
-        assert!(
-            html.contains(r#"aria-invalid="true" aria-describedby="email-error""#),
-            "{html}"
-        );
-        assert!(
-            html.contains(r#"class="field field--error" data-field="email""#),
-            "{html}"
-        );
+        assert!(html.contains(r#"<option value="heemskerk" selected="">"#), "{html}");
+        assert!(html.contains(r#"aria-invalid="true" aria-describedby="email-error""#), "{html}");
+        assert!(html.contains(r#"class="field field--error" data-field="email""#), "{html}");
         assert!(!html.contains(r#"class="field field--error" data-field="name""#));
         assert!(html.contains("Vul een e-mailadres in zoals naam@voorbeeld.nl"));
     }
 
     #[test]
     fn typed_html_stays_text() {
-        let html = render(
-            "name=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22+onfocus%3D%22x&message=%3C%2Ftextarea%3E%3Cimg+src%3Dx%3E",
-        );
+        let html =
+            render("name=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22+onfocus%3D%22x&message=%3C%2Ftextarea%3E%3Cimg+src%3Dx%3E");
         // Quotes are escaped inside the attribute; markup in a textarea is text.
+        assert!(html.contains(r#"value="<script>alert(1)</script>&quot; onfocus=&quot;x""#), "{html}");
         assert!(
-            html.contains(r#"value="<script>alert(1)</script>&quot; onfocus=&quot;x""#),
+            html.contains("<textarea id=\"message\" name=\"message\">&lt;/textarea&gt;&lt;img src=x&gt;</textarea>"),
             "{html}"
         );
-        assert!(html.contains("<textarea id=\"message\" name=\"message\">&lt;/textarea&gt;&lt;img src=x&gt;</textarea>"), "{html}");
         assert!(!html.contains("<img src=x>"), "{html}");
     }
 
     #[test]
     fn a_fresh_idempotency_key_replaces_a_missing_one() {
         let html = render("name=");
-        let key = html
-            .split(r#"name="submission_id" value=""#)
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
+        let key = html.split(r#"name="submission_id" value=""#).nth(1).unwrap().split('"').next().unwrap();
         assert!(uuid::Uuid::try_parse(key).is_ok(), "{key}");
+    }
+
+    #[test]
+    fn a_form_to_send_again_keeps_what_was_typed_under_a_new_key() {
+        let key = "0190a0b0-0000-7000-8000-000000000001";
+        let raw = RawForm::from_urlencoded(format!("name=Sanne&message=Hallo&submission_id={key}").as_bytes());
+        let summary = "<p>Send it once more</p>";
+        let html = rewrite(PAGE, Lang::En, &FieldErrors::default(), &raw, summary, Key::Fresh).unwrap();
+        assert!(html.contains(r#"value="Sanne""#), "{html}");
+        assert!(html.contains(summary) && !html.contains("hidden></div>"), "{html}");
+        let new_key = html.split(r#"name="submission_id" value=""#).nth(1).unwrap().split('"').next().unwrap();
+        assert!(uuid::Uuid::try_parse(new_key).is_ok() && new_key != key, "{new_key}");
     }
 
     #[test]
@@ -345,22 +306,13 @@ mod tests {
         // A page that asks for the message first (as the referral page asks
         // for the referrer first): the summary follows the page.
         let message = r#"<div class="field" data-field="message"><p class="field-error" id="message-error" hidden></p><textarea id="message" name="message"></textarea></div>"#;
-        let page = PAGE.replace(message, "").replace(
-            r#"<div class="field" data-field="name">"#,
-            &format!(r#"{message}<div class="field" data-field="name">"#),
-        );
+        let page = PAGE
+            .replace(message, "")
+            .replace(r#"<div class="field" data-field="name">"#, &format!(r#"{message}<div class="field" data-field="name">"#));
         let raw = RawForm::from_urlencoded(b"lang=nl");
-        let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &raw) else {
-            panic!("expected errors")
-        };
-        let html = rewrite(&page, lang, &errors, &raw).unwrap();
-        let at = |field: &str| {
-            html.find(&format!(r##"<li><a href="#{field}">"##))
-                .unwrap_or_else(|| panic!("{field}: {html}"))
-        };
-        assert!(
-            at("message") < at("name") && at("name") < at("privacy_consent"),
-            "{html}"
-        );
+        let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &raw) else { panic!("expected errors") };
+        let html = rewrite(&page, lang, &errors, &raw, &summary_html(&page, lang, &errors), Key::Keep).unwrap();
+        let at = |field: &str| html.find(&format!(r##"<li><a href="#{field}">"##)).unwrap_or_else(|| panic!("{field}: {html}"));
+        assert!(at("message") < at("name") && at("name") < at("privacy_consent"), "{html}");
     }
 }

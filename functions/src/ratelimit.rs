@@ -18,17 +18,13 @@ pub struct RateLimiter {
 impl RateLimiter {
     pub fn per_minute(n: u32) -> Option<Self> {
         let n = NonZeroU32::new(n)?;
-        Some(Self {
-            inner: Governor::keyed(Quota::per_minute(n)),
-        })
+        Some(Self { inner: Governor::keyed(Quota::per_minute(n)) })
     }
 
     /// `Err(seconds)` when the client must wait that long.
     pub fn check(&self, client: IpAddr) -> Result<(), u64> {
         self.inner.check_key(&client).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
             wait.as_secs().max(1)
         })
     }

@@ -39,19 +39,10 @@ pub fn headers() -> Vec<(HeaderName, HeaderValue)> {
     let h = HeaderValue::from_static;
     vec![
         (header::CONTENT_SECURITY_POLICY, h(CONTENT_SECURITY_POLICY)),
-        (
-            header::STRICT_TRANSPORT_SECURITY,
-            h("max-age=63072000; includeSubDomains"),
-        ),
+        (header::STRICT_TRANSPORT_SECURITY, h("max-age=63072000; includeSubDomains")),
         (header::X_CONTENT_TYPE_OPTIONS, h("nosniff")),
         (header::X_FRAME_OPTIONS, h("DENY")),
-        (
-            header::REFERRER_POLICY,
-            h("strict-origin-when-cross-origin"),
-        ),
-        (
-            HeaderName::from_static("permissions-policy"),
-            h("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
-        ),
+        (header::REFERRER_POLICY, h("strict-origin-when-cross-origin")),
+        (HeaderName::from_static("permissions-policy"), h("camera=(), microphone=(), geolocation=(), payment=(), usb=()")),
     ]
 }

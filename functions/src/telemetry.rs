@@ -15,31 +15,17 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 /// The filter from `RUST_LOG`; `info` when unset or not understood.
 pub fn filter(rust_log: Option<&str>) -> Targets {
-    rust_log
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| Targets::new().with_default(Level::INFO))
+    rust_log.and_then(|s| s.parse().ok()).unwrap_or_else(|| Targets::new().with_default(Level::INFO))
 }
 
 pub fn init(on_lambda: bool) {
     let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
     let builder = tracing_subscriber::fmt().with_target(false);
     let result = if on_lambda {
-        builder
-            .json()
-            .without_time()
-            .with_current_span(false)
-            .with_span_list(false)
-            .finish()
-            .with(filter)
-            .try_init()
+        builder.json().without_time().with_current_span(false).with_span_list(false).finish().with(filter).try_init()
     } else {
         // Colours only for a person at a terminal, not in a log file.
-        builder
-            .with_writer(std::io::stderr)
-            .with_ansi(std::io::stderr().is_terminal())
-            .finish()
-            .with(filter)
-            .try_init()
+        builder.with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()).finish().with(filter).try_init()
     };
     // A second init (tests) is harmless.
     let _ = result;

@@ -1,6 +1,7 @@
 // Optional enhancement for the form pages. Without this script the forms
 // post normally and the server answers with the page again, errors shown.
-// With it: a fresh idempotency key, the post in place, the server's errors
+// With it: a fresh idempotency key per form (on every page load, after a
+// success, and when the page comes back from the back/forward cache), the post in place, the server's errors
 // in the very same markup, focus on the summary, and on success the
 // thank-you page. Any other answer falls back to a normal post.
 (function () {
@@ -80,12 +81,35 @@
     summary.focus();
   }
 
+  function showMessage(form, summary, message) {
+    var title = document.createElement('h2');
+    title.className = 'error-summary__title';
+    title.textContent = form.getAttribute('data-send-again-title');
+    var text = document.createElement('p');
+    text.textContent = message;
+    summary.appendChild(title);
+    summary.appendChild(text);
+    summary.hidden = false;
+    summary.setAttribute('role', 'alert');
+    summary.focus();
+  }
+
   function enhance(form) {
     var summary = document.getElementById('error-summary');
     var key = form.querySelector('input[name="submission_id"]');
     if (!summary || !key || !window.fetch || !window.URLSearchParams) return;
-    if (!key.value) key.value = uuid();
     var sending = false;
+    // A new key for each form the user fills in. Never the key of a form
+    // already sent: the browser restores a page (and its hidden fields)
+    // on Back, and a second form under the first one's key is refused.
+    function freshForm() {
+      key.value = uuid();
+      sending = false;
+    }
+    freshForm();
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted) freshForm();
+    });
     // The server's error page (no-JS post) arrives with the summary shown:
     // bring it to the reader first, as after an in-place submit.
     if (!summary.hidden) summary.focus();
@@ -102,8 +126,18 @@
         credentials: 'same-origin',
       }).then(function (response) {
         if (response.status === 201) {
+          freshForm();
           window.location.assign(form.getAttribute('data-thanks'));
           return null;
+        }
+        if (response.status === 409) {
+          // The key belonged to another form: say so, and send it again
+          // under a new key when the user is ready.
+          return response.json().then(function (data) {
+            freshForm();
+            clearErrors(form, summary);
+            showMessage(form, summary, (data && data.message) || '');
+          });
         }
         if (response.status === 422) {
           return response.json().then(function (data) {

@@ -128,8 +128,12 @@ export function decodeWords(value) {
     });
 }
 
-/** The decoded text/plain part of a raw mail. */
+/** The decoded text/plain part of a raw mail, with \n line ends. */
 export function textPart(raw) {
+  return decodedPart(raw).replace(/\r\n/g, '\n');
+}
+
+function decodedPart(raw) {
   const at = raw.search(/\r\nContent-Type: text\/plain/i);
   if (at < 0) throw new Error('no text/plain part');
   const part = raw.slice(at + 2);

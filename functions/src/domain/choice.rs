@@ -100,10 +100,7 @@ mod tests {
 
     #[test]
     fn unknown_values_are_refused() {
-        assert_eq!(
-            Municipality::parse("amsterdam"),
-            Err(Problem::UnknownChoice)
-        );
+        assert_eq!(Municipality::parse("amsterdam"), Err(Problem::UnknownChoice));
         assert_eq!(Programme::parse("Home-Start"), Err(Problem::UnknownChoice));
     }
 

@@ -167,10 +167,7 @@ pub struct FieldErrors {
 
 impl FieldErrors {
     pub fn about_family() -> Self {
-        Self {
-            about_family: true,
-            ..Self::default()
-        }
+        Self { about_family: true, ..Self::default() }
     }
 
     pub fn message(&self, field: Field, problem: Problem, lang: Lang) -> String {
@@ -195,8 +192,6 @@ impl FieldErrors {
 
     /// Field name → message, for the JSON answer and the error page.
     pub fn messages(&self, lang: Lang) -> BTreeMap<&'static str, String> {
-        self.iter()
-            .map(|(f, p)| (f.as_str(), self.message(f, p, lang)))
-            .collect()
+        self.iter().map(|(f, p)| (f.as_str(), self.message(f, p, lang))).collect()
     }
 }

@@ -24,10 +24,7 @@ impl Lang {
     /// Anything but a known code means Dutch: the site's default language.
     pub fn parse(raw: Option<&str>) -> Self {
         let raw = raw.map(str::trim).unwrap_or("");
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(raw))
-            .unwrap_or_default()
+        Lang::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(raw)).unwrap_or_default()
     }
 
     pub fn as_str(self) -> &'static str {
@@ -85,10 +82,7 @@ mod tests {
     fn every_site_language_is_accepted_and_anything_else_is_dutch() {
         for lang in Lang::ALL {
             assert_eq!(Lang::parse(Some(lang.as_str())), lang);
-            assert_eq!(
-                Lang::parse(Some(&format!(" {} ", lang.as_str().to_uppercase()))),
-                lang
-            );
+            assert_eq!(Lang::parse(Some(&format!(" {} ", lang.as_str().to_uppercase()))), lang);
         }
         assert_eq!(Lang::parse(Some("de")), Lang::Nl);
         assert_eq!(Lang::parse(None), Lang::Nl);
@@ -98,14 +92,7 @@ mod tests {
     fn each_language_has_its_own_error_messages() {
         assert_eq!(Lang::Nl.texts().error_missing_name, "Vul je naam in");
         assert_eq!(Lang::En.texts().error_missing_name, "Enter your name");
-        let all: std::collections::HashSet<_> = Lang::ALL
-            .iter()
-            .map(|l| l.texts().error_missing_name)
-            .collect();
-        assert_eq!(
-            all.len(),
-            Lang::ALL.len(),
-            "a language still shows another language's text"
-        );
+        let all: std::collections::HashSet<_> = Lang::ALL.iter().map(|l| l.texts().error_missing_name).collect();
+        assert_eq!(all.len(), Lang::ALL.len(), "a language still shows another language's text");
     }
 }

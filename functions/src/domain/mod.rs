@@ -17,7 +17,5 @@ pub use field::{Field, FieldErrors, Problem};
 pub use lang::Lang;
 pub use phone::PhoneNumber;
 pub use raw::{BodyError, RawForm};
-pub use submission::{
-    Details, FormKind, Parsed, Reach, Referrer, Submission, parse, thank_you_path,
-};
+pub use submission::{Details, FormKind, Parsed, Reach, Referrer, Submission, parse, thank_you_path};
 pub use text::{ChildrenAges, MessageText, Organisation, PersonName};

@@ -55,12 +55,7 @@ mod tests {
 
     #[test]
     fn accepts_dutch_and_international_numbers() {
-        for ok in [
-            "06 12345678",
-            "+31 6 1234 5678",
-            "0251-123456",
-            "(0251) 12 34 56",
-        ] {
+        for ok in ["06 12345678", "+31 6 1234 5678", "0251-123456", "(0251) 12 34 56"] {
             assert_eq!(PhoneNumber::parse(ok).unwrap().as_str(), ok);
         }
     }

@@ -49,14 +49,9 @@ impl RawForm {
     pub fn from_json(body: &[u8]) -> Result<Self, BodyError> {
         let mut de = serde_json::Deserializer::from_slice(body);
         let form = de.deserialize_any(FormVisitor).map_err(|e| {
-            if e.to_string().contains(NOT_AN_OBJECT) {
-                BodyError::NotAnObject
-            } else {
-                BodyError::InvalidJson(e.to_string())
-            }
+            if e.to_string().contains(NOT_AN_OBJECT) { BodyError::NotAnObject } else { BodyError::InvalidJson(e.to_string()) }
         })?;
-        de.end()
-            .map_err(|e| BodyError::InvalidJson(e.to_string()))?;
+        de.end().map_err(|e| BodyError::InvalidJson(e.to_string()))?;
         Ok(form)
     }
 
@@ -87,10 +82,7 @@ impl RawForm {
 }
 
 fn decode(bytes: &[u8]) -> Result<String, ()> {
-    let plus_as_space: Vec<u8> = bytes
-        .iter()
-        .map(|b| if *b == b'+' { b' ' } else { *b })
-        .collect();
+    let plus_as_space: Vec<u8> = bytes.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
     let decoded: Vec<u8> = percent_decode(&plus_as_space).collect();
     String::from_utf8(decoded).map_err(|_| ())
 }
@@ -164,17 +156,8 @@ mod tests {
 
     #[test]
     fn json_must_be_an_object() {
-        assert_eq!(
-            RawForm::from_json(b"[1,2]").unwrap_err(),
-            BodyError::NotAnObject
-        );
-        assert!(matches!(
-            RawForm::from_json(b"{\"a\":").unwrap_err(),
-            BodyError::InvalidJson(_)
-        ));
-        assert!(matches!(
-            RawForm::from_json(b"{} x").unwrap_err(),
-            BodyError::InvalidJson(_)
-        ));
+        assert_eq!(RawForm::from_json(b"[1,2]").unwrap_err(), BodyError::NotAnObject);
+        assert!(matches!(RawForm::from_json(b"{\"a\":").unwrap_err(), BodyError::InvalidJson(_)));
+        assert!(matches!(RawForm::from_json(b"{} x").unwrap_err(), BodyError::InvalidJson(_)));
     }
 }

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    ChildrenAges, Consent, EmailAddress, Field, FieldErrors, Lang, MessageText, Municipality,
-    Organisation, PersonName, PhoneNumber, Problem, Programme, RawForm,
+    ChildrenAges, Consent, EmailAddress, Field, FieldErrors, Lang, MessageText, Municipality, Organisation, PersonName,
+    PhoneNumber, Problem, Programme, RawForm,
 };
 
 /// The four forms. The string values are the URL segment.
@@ -19,12 +19,7 @@ pub enum FormKind {
 }
 
 impl FormKind {
-    pub const ALL: [FormKind; 4] = [
-        FormKind::Contact,
-        FormKind::Registration,
-        FormKind::Referral,
-        FormKind::Volunteer,
-    ];
+    pub const ALL: [FormKind; 4] = [FormKind::Contact, FormKind::Registration, FormKind::Referral, FormKind::Volunteer];
 
     pub fn from_segment(segment: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == segment)
@@ -49,31 +44,26 @@ impl FormKind {
         }
     }
 
-    /// The site page that shows this form. Dutch pages have Dutch names;
-    /// every translation sits under /<lang>/ with the English page's name.
-    /// The referral form exists in Dutch and English only (it is for
-    /// professionals): in another language it is the English page.
-    pub fn page_path(self, lang: Lang) -> String {
-        let (nl, other) = match self {
-            FormKind::Contact => ("/contact/", "/contact/"),
-            FormKind::Registration => ("/aanmelden/", "/sign-up/"),
-            FormKind::Referral => ("/doorverwijzen/", "/refer/"),
-            FormKind::Volunteer => ("/vrijwilliger-worden/", "/volunteer/"),
+    /// The site page that shows this form.
+    pub fn page_path(self, lang: Lang) -> &'static str {
+        let find = |lang: Lang| {
+            site_paths::FORM_PAGES.iter().find(|(k, l, _)| *k == self.as_str() && *l == lang.as_str()).map(|(_, _, p)| *p)
         };
-        match (self, lang) {
-            (_, Lang::Nl) => nl.to_owned(),
-            (FormKind::Referral, _) => format!("{}{other}", Lang::En.path_prefix()),
-            _ => format!("{}{other}", lang.path_prefix()),
-        }
+        // A language without this page gets the Dutch one (the default).
+        find(lang).or_else(|| find(Lang::Nl)).unwrap_or("/")
     }
 }
 
-/// Where a browser lands after a post, in the sender's language.
-pub fn thank_you_path(lang: Lang) -> String {
-    match lang {
-        Lang::Nl => "/bedankt/".to_owned(),
-        _ => format!("{}/thank-you/", lang.path_prefix()),
-    }
+/// Form and thank-you page paths, read from the site's content at build
+/// time (functions/build.rs): one source for them.
+mod site_paths {
+    include!(concat!(env!("OUT_DIR"), "/site_paths.rs"));
+}
+
+/// Where a browser goes once its form is received.
+pub fn thank_you_path(lang: Lang) -> &'static str {
+    let find = |lang: Lang| site_paths::THANK_YOU_PAGES.iter().find(|(l, _)| *l == lang.as_str()).map(|(_, p)| *p);
+    find(lang).or_else(|| find(Lang::Nl)).unwrap_or("/")
 }
 
 /// How we can answer someone: at least one of the two.
@@ -167,9 +157,9 @@ impl Submission {
     pub fn programme(&self) -> Option<Programme> {
         match &self.details {
             Details::Contact => None,
-            Details::Registration { programme, .. }
-            | Details::Referral { programme, .. }
-            | Details::Volunteer { programme } => Some(*programme),
+            Details::Registration { programme, .. } | Details::Referral { programme, .. } | Details::Volunteer { programme } => {
+                Some(*programme)
+            }
         }
     }
 
@@ -206,29 +196,17 @@ impl Submission {
             rows.push((Field::Programme.label_nl(), p.label_nl().to_owned()));
         }
         match &self.details {
-            Details::Registration {
-                children_ages: Some(ages),
-                ..
-            } => {
+            Details::Registration { children_ages: Some(ages), .. } => {
                 rows.push((Field::ChildrenAges.label_nl(), ages.as_str().to_owned()));
             }
             Details::Referral { referrer, .. } => {
-                rows.push((
-                    Field::ReferrerName.label_nl(),
-                    referrer.name.as_str().to_owned(),
-                ));
-                rows.push((
-                    Field::ReferrerOrganisation.label_nl(),
-                    referrer.organisation.as_str().to_owned(),
-                ));
+                rows.push((Field::ReferrerName.label_nl(), referrer.name.as_str().to_owned()));
+                rows.push((Field::ReferrerOrganisation.label_nl(), referrer.organisation.as_str().to_owned()));
                 rows.push((Field::ReferrerEmail.label_nl(), referrer.email.to_string()));
                 if let Some(p) = &referrer.phone {
                     rows.push((Field::ReferrerPhone.label_nl(), p.as_str().to_owned()));
                 }
-                rows.push((
-                    Field::ParentConsent.label_nl(),
-                    "Ja, de ouder is akkoord".to_owned(),
-                ));
+                rows.push((Field::ParentConsent.label_nl(), "Ja, de ouder is akkoord".to_owned()));
             }
             _ => {}
         }
@@ -247,11 +225,7 @@ pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
     if raw.get("website").is_some_and(|v| !v.trim().is_empty()) || raw.is_malformed("website") {
         return Parsed::Bot;
     }
-    let errors = if kind == FormKind::Referral {
-        FieldErrors::about_family()
-    } else {
-        FieldErrors::default()
-    };
+    let errors = if kind == FormKind::Referral { FieldErrors::about_family() } else { FieldErrors::default() };
     let mut p = FieldParser { raw, errors };
 
     let name = p.required(Field::Name, PersonName::parse);
@@ -268,9 +242,7 @@ pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
         _ => None, // a bad email or phone is already reported
     };
     let municipality = match kind {
-        FormKind::Contact => p
-            .optional(Field::Municipality, Municipality::parse)
-            .flatten(),
+        FormKind::Contact => p.optional(Field::Municipality, Municipality::parse).flatten(),
         _ => p.required(Field::Municipality, Municipality::parse),
     };
     let message = match kind {
@@ -278,78 +250,42 @@ pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
         _ => p.optional(Field::Message, MessageText::parse).flatten(),
     };
     p.required(Field::PrivacyConsent, |v| Consent::parse(Some(v)));
-    let key = p
-        .optional(Field::SubmissionId, |v| {
-            Uuid::try_parse(v.trim()).map_err(|_| Problem::InvalidId)
-        })
-        .flatten();
+    let key = p.optional(Field::SubmissionId, |v| Uuid::try_parse(v.trim()).map_err(|_| Problem::InvalidId)).flatten();
 
     let details = match kind {
         FormKind::Contact => Some(Details::Contact),
         FormKind::Registration => {
             let programme = p.required(Field::Programme, Programme::parse);
-            let children_ages = p
-                .optional(Field::ChildrenAges, ChildrenAges::parse)
-                .flatten();
-            programme.map(|programme| Details::Registration {
-                programme,
-                children_ages,
-            })
+            let children_ages = p.optional(Field::ChildrenAges, ChildrenAges::parse).flatten();
+            programme.map(|programme| Details::Registration { programme, children_ages })
         }
         FormKind::Referral => {
             let name = p.required(Field::ReferrerName, PersonName::parse);
             let organisation = p.required(Field::ReferrerOrganisation, Organisation::parse);
             let email = p.required(Field::ReferrerEmail, EmailAddress::parse);
-            let phone = p
-                .optional(Field::ReferrerPhone, PhoneNumber::parse)
-                .flatten();
+            let phone = p.optional(Field::ReferrerPhone, PhoneNumber::parse).flatten();
             let programme = p.required(Field::Programme, Programme::parse);
             p.required(Field::ParentConsent, |v| Consent::parse(Some(v)));
             match (name, organisation, email, programme) {
                 (Some(name), Some(organisation), Some(email), Some(programme)) => {
-                    Some(Details::Referral {
-                        referrer: Referrer {
-                            name,
-                            organisation,
-                            email,
-                            phone,
-                        },
-                        programme,
-                    })
+                    Some(Details::Referral { referrer: Referrer { name, organisation, email, phone }, programme })
                 }
                 _ => None,
             }
         }
         FormKind::Volunteer => {
             let programme = p.required(Field::Programme, |v| {
-                Programme::parse(v).and_then(|pr| {
-                    if pr.takes_volunteers() {
-                        Ok(pr)
-                    } else {
-                        Err(Problem::ChoiceNotAllowed)
-                    }
-                })
+                Programme::parse(v).and_then(|pr| if pr.takes_volunteers() { Ok(pr) } else { Err(Problem::ChoiceNotAllowed) })
             });
             programme.map(|programme| Details::Volunteer { programme })
         }
     };
 
     match (name, reach, details) {
-        (Some(name), Some(reach), Some(details)) if p.errors.is_empty() => Parsed::Valid {
-            submission: Box::new(Submission {
-                lang,
-                name,
-                reach,
-                municipality,
-                message,
-                details,
-            }),
-            key,
-        },
-        _ => Parsed::Invalid {
-            errors: p.errors,
-            lang,
-        },
+        (Some(name), Some(reach), Some(details)) if p.errors.is_empty() => {
+            Parsed::Valid { submission: Box::new(Submission { lang, name, reach, municipality, message, details }), key }
+        }
+        _ => Parsed::Invalid { errors: p.errors, lang },
     }
 }
 
@@ -360,11 +296,7 @@ struct FieldParser<'a> {
 
 impl FieldParser<'_> {
     /// A field that must be there and valid.
-    fn required<T>(
-        &mut self,
-        field: Field,
-        parse: impl FnOnce(&str) -> Result<T, Problem>,
-    ) -> Option<T> {
+    fn required<T>(&mut self, field: Field, parse: impl FnOnce(&str) -> Result<T, Problem>) -> Option<T> {
         self.optional(field, parse).flatten().or_else(|| {
             self.errors.add(field, Problem::Missing);
             None
@@ -372,20 +304,12 @@ impl FieldParser<'_> {
     }
 
     /// `None`: invalid (reported). `Some(None)`: left empty. `Some(Some(v))`: valid.
-    fn optional<T>(
-        &mut self,
-        field: Field,
-        parse: impl FnOnce(&str) -> Result<T, Problem>,
-    ) -> Option<Option<T>> {
+    fn optional<T>(&mut self, field: Field, parse: impl FnOnce(&str) -> Result<T, Problem>) -> Option<Option<T>> {
         if self.raw.is_malformed(field.as_str()) {
             self.errors.add(field, Problem::Malformed);
             return None;
         }
-        match self
-            .raw
-            .get(field.as_str())
-            .filter(|v| !v.trim().is_empty())
-        {
+        match self.raw.get(field.as_str()).filter(|v| !v.trim().is_empty()) {
             None => Some(None),
             Some(v) => match parse(v) {
                 Ok(value) => Some(Some(value)),
@@ -414,14 +338,25 @@ mod tests {
     }
 
     #[test]
+    fn every_form_has_its_own_page_and_a_thank_you_page_in_each_language() {
+        // Read from site/content at build time; these are the paths the site has today.
+        assert_eq!(FormKind::Registration.page_path(Lang::Nl), "/aanmelden/");
+        assert_eq!(FormKind::Registration.page_path(Lang::En), "/en/sign-up/");
+        assert_eq!(thank_you_path(Lang::En), "/en/thank-you/");
+        for lang in Lang::ALL {
+            let pages: Vec<&str> = FormKind::ALL.iter().map(|k| k.page_path(lang)).collect();
+            let mut unique = pages.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), FormKind::ALL.len(), "{pages:?}");
+            assert_ne!(thank_you_path(lang), "/");
+        }
+    }
+
+    #[test]
     fn a_complete_contact_form_is_valid() {
-        let parsed = parse(
-            FormKind::Contact,
-            &form("name=Sanne&email=sanne%40example.org&message=Hallo&privacy_consent=on"),
-        );
-        let Parsed::Valid { submission, key } = parsed else {
-            panic!("{parsed:?}")
-        };
+        let parsed = parse(FormKind::Contact, &form("name=Sanne&email=sanne%40example.org&message=Hallo&privacy_consent=on"));
+        let Parsed::Valid { submission, key } = parsed else { panic!("{parsed:?}") };
         assert_eq!(submission.kind(), FormKind::Contact);
         assert_eq!(submission.municipality, None);
         assert_eq!(key, None);
@@ -444,26 +379,16 @@ mod tests {
     fn a_phone_number_is_enough_to_reply() {
         let parsed = parse(
             FormKind::Registration,
-            &form(
-                "name=Ali&phone=0612345678&municipality=beverwijk&programme=home-start&privacy_consent=yes",
-            ),
+            &form("name=Ali&phone=0612345678&municipality=beverwijk&programme=home-start&privacy_consent=yes"),
         );
-        let Parsed::Valid { submission, .. } = parsed else {
-            panic!("{parsed:?}")
-        };
-        assert_eq!(
-            submission.reach,
-            Reach::Phone(PhoneNumber::parse("0612345678").unwrap())
-        );
+        let Parsed::Valid { submission, .. } = parsed else { panic!("{parsed:?}") };
+        assert_eq!(submission.reach, Reach::Phone(PhoneNumber::parse("0612345678").unwrap()));
         assert_eq!(submission.reply_to(), None);
     }
 
     #[test]
     fn municipality_is_required_except_on_contact() {
-        let e = errors(
-            FormKind::Volunteer,
-            "name=A&email=a%40example.org&programme=taalhuis&privacy_consent=yes",
-        );
+        let e = errors(FormKind::Volunteer, "name=A&email=a%40example.org&programme=taalhuis&privacy_consent=yes");
         assert_eq!(e, vec![("municipality", Problem::Missing)]);
     }
 
@@ -492,13 +417,8 @@ mod tests {
                 "name=Gezin+B&email=ouder%40example.org&municipality=heemskerk&programme=home-start&message=Reden&privacy_consent=yes&parent_consent=yes&referrer_name=Els&referrer_organisation=School&referrer_email=els%40school.example.org",
             ),
         );
-        let Parsed::Valid { submission, .. } = parsed else {
-            panic!("{parsed:?}")
-        };
-        assert_eq!(
-            submission.reply_to().unwrap().1.as_str(),
-            "els@school.example.org"
-        );
+        let Parsed::Valid { submission, .. } = parsed else { panic!("{parsed:?}") };
+        assert_eq!(submission.reply_to().unwrap().1.as_str(), "els@school.example.org");
         assert_eq!(submission.email_addresses().len(), 2);
     }
 
@@ -513,41 +433,28 @@ mod tests {
 
     #[test]
     fn a_filled_honeypot_is_a_bot_whatever_else_is_sent() {
-        assert!(matches!(
-            parse(FormKind::Contact, &form("website=http%3A%2F%2Fspam")),
-            Parsed::Bot
-        ));
+        assert!(matches!(parse(FormKind::Contact, &form("website=http%3A%2F%2Fspam")), Parsed::Bot));
     }
 
     #[test]
     fn the_submission_id_must_be_a_uuid() {
-        let e = errors(
-            FormKind::Contact,
-            "name=A&email=a%40example.org&message=x&privacy_consent=yes&submission_id=123",
-        );
+        let e = errors(FormKind::Contact, "name=A&email=a%40example.org&message=x&privacy_consent=yes&submission_id=123");
         assert_eq!(e, vec![("submission_id", Problem::InvalidId)]);
     }
 
     #[test]
     fn errors_come_in_the_users_language() {
-        let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &form("lang=en")) else {
-            panic!()
-        };
+        let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &form("lang=en")) else { panic!() };
         assert_eq!(lang, Lang::En);
         assert_eq!(errors.messages(lang)["name"], "Enter your name");
     }
 
     #[test]
     fn on_a_referral_the_messages_say_the_details_are_the_parents() {
-        let Parsed::Invalid { errors, lang } = parse(FormKind::Referral, &form("lang=en")) else {
-            panic!()
-        };
+        let Parsed::Invalid { errors, lang } = parse(FormKind::Referral, &form("lang=en")) else { panic!() };
         let messages = errors.messages(lang);
         assert_eq!(messages["name"], "Enter the parent's name");
         assert_eq!(messages["referrer_name"], "Enter your own name");
-        assert!(
-            messages["email"].contains("parent's email address or phone number"),
-            "{messages:?}"
-        );
+        assert!(messages["email"].contains("parent's email address or phone number"), "{messages:?}");
     }
 }

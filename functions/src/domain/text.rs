@@ -23,21 +23,14 @@ pub fn multi_line(raw: &str, max_chars: usize) -> Result<String, Problem> {
         return Err(Problem::Missing);
     }
     let value = value.replace("\r\n", "\n").replace('\r', "\n");
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(Problem::ControlCharacter);
     }
     within(&value, max_chars)
 }
 
 fn within(value: &str, max_chars: usize) -> Result<String, Problem> {
-    if value.chars().count() > max_chars {
-        Err(Problem::TooLong { max: max_chars })
-    } else {
-        Ok(value.to_owned())
-    }
+    if value.chars().count() > max_chars { Err(Problem::TooLong { max: max_chars }) } else { Ok(value.to_owned()) }
 }
 
 /// Declares a text newtype whose only constructor is `parse`.
@@ -112,10 +105,7 @@ mod tests {
 
     #[test]
     fn trims_and_keeps_the_words() {
-        assert_eq!(
-            PersonName::parse("  Fatma  Yılmaz ").unwrap().as_str(),
-            "Fatma  Yılmaz"
-        );
+        assert_eq!(PersonName::parse("  Fatma  Yılmaz ").unwrap().as_str(), "Fatma  Yılmaz");
     }
 
     #[test]
@@ -125,17 +115,8 @@ mod tests {
 
     #[test]
     fn a_name_cannot_hold_a_line_break_or_nul() {
-        for bad in [
-            "Jan\r\nBcc: x@example.org",
-            "Jan\nX",
-            "Jan\0",
-            "Jan\u{1b}[31m",
-        ] {
-            assert_eq!(
-                PersonName::parse(bad),
-                Err(Problem::ControlCharacter),
-                "{bad:?}"
-            );
+        for bad in ["Jan\r\nBcc: x@example.org", "Jan\nX", "Jan\0", "Jan\u{1b}[31m"] {
+            assert_eq!(PersonName::parse(bad), Err(Problem::ControlCharacter), "{bad:?}");
         }
     }
 
@@ -149,9 +130,6 @@ mod tests {
     #[test]
     fn length_is_counted_in_characters() {
         assert!(PersonName::parse(&"é".repeat(100)).is_ok());
-        assert_eq!(
-            PersonName::parse(&"é".repeat(101)),
-            Err(Problem::TooLong { max: 100 })
-        );
+        assert_eq!(PersonName::parse(&"é".repeat(101)), Err(Problem::TooLong { max: 100 }));
     }
 }

@@ -28,56 +28,21 @@ mod tests {
 
     #[test]
     fn winter_is_utc_plus_one() {
-        assert_eq!(
-            amsterdam_time(datetime!(2026-01-15 12:00 UTC))
-                .offset()
-                .whole_hours(),
-            1
-        );
-        assert_eq!(
-            amsterdam_time(datetime!(2026-11-24 12:00 UTC))
-                .offset()
-                .whole_hours(),
-            1
-        );
+        assert_eq!(amsterdam_time(datetime!(2026-01-15 12:00 UTC)).offset().whole_hours(), 1);
+        assert_eq!(amsterdam_time(datetime!(2026-11-24 12:00 UTC)).offset().whole_hours(), 1);
     }
 
     #[test]
     fn summer_is_utc_plus_two() {
-        assert_eq!(
-            amsterdam_time(datetime!(2026-07-01 12:00 UTC))
-                .offset()
-                .whole_hours(),
-            2
-        );
+        assert_eq!(amsterdam_time(datetime!(2026-07-01 12:00 UTC)).offset().whole_hours(), 2);
     }
 
     #[test]
     fn switches_at_one_utc_on_the_last_sundays() {
         // 2026: 29 March and 25 October.
-        assert_eq!(
-            amsterdam_time(datetime!(2026-03-29 00:59 UTC))
-                .offset()
-                .whole_hours(),
-            1
-        );
-        assert_eq!(
-            amsterdam_time(datetime!(2026-03-29 01:00 UTC))
-                .offset()
-                .whole_hours(),
-            2
-        );
-        assert_eq!(
-            amsterdam_time(datetime!(2026-10-25 00:59 UTC))
-                .offset()
-                .whole_hours(),
-            2
-        );
-        assert_eq!(
-            amsterdam_time(datetime!(2026-10-25 01:00 UTC))
-                .offset()
-                .whole_hours(),
-            1
-        );
+        assert_eq!(amsterdam_time(datetime!(2026-03-29 00:59 UTC)).offset().whole_hours(), 1);
+        assert_eq!(amsterdam_time(datetime!(2026-03-29 01:00 UTC)).offset().whole_hours(), 2);
+        assert_eq!(amsterdam_time(datetime!(2026-10-25 00:59 UTC)).offset().whole_hours(), 2);
+        assert_eq!(amsterdam_time(datetime!(2026-10-25 01:00 UTC)).offset().whole_hours(), 1);
     }
 }

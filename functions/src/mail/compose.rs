@@ -6,8 +6,8 @@ use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
 
 use super::{MailError, OutgoingMail, amsterdam_time};
-use crate::domain::{Details, FormKind, Lang, Submission};
-use crate::store::{MailKind, Record};
+use crate::domain::{Details, EmailAddress, FormKind, Lang, Submission};
+use crate::store::{MailKind, Record, Refusal};
 
 pub struct Composer {
     from: Mailbox,
@@ -87,11 +87,7 @@ impl Composer {
             MailKind::Coordinator => self.coordinator(record),
             MailKind::Confirmation => self.confirmation(record),
         }?;
-        Ok(OutgoingMail {
-            record_id: record.id,
-            kind,
-            message,
-        })
+        Ok(OutgoingMail { record_id: record.id, kind, message })
     }
 
     /// Stable per record and mail: a mail sent twice is recognisably the same.
@@ -103,10 +99,47 @@ impl Composer {
         format!("<{}.{kind}@{}>", record.id, self.domain)
     }
 
+    /// A refused mail, handed to a person: the form as the coordinator
+    /// would have had it, to the fallback inbox, with a first line saying
+    /// which address refused which mail and why.
+    pub fn dead_letter(&self, record: &Record, refusal: &Refusal, fallback: &EmailAddress) -> Result<OutgoingMail, MailError> {
+        let which = match refusal.mail {
+            MailKind::Coordinator => "De mail aan de coördinator",
+            MailKind::Confirmation => "De bevestiging aan de afzender",
+        };
+        let action = format!(
+            "Niet afgeleverd. {which} is geweigerd door {}. Reden: {}. Stuur dit formulier door naar de juiste persoon \
+             en controleer het adres in site/data/directory.toml. {}",
+            refusal.address,
+            refusal.reason.trim(),
+            coordinator_action(&record.submission)
+        );
+        let subject = format!("Niet afgeleverd: {}", coordinator_subject(&record.submission));
+        let kind = match refusal.mail {
+            MailKind::Coordinator => "coordinator",
+            MailKind::Confirmation => "confirmation",
+        };
+        let message_id = format!("<{}.{kind}.refused@{}>", record.id, self.domain);
+        let message = self.coordinator_mail(record, fallback, subject, action, message_id)?;
+        Ok(OutgoingMail { record_id: record.id, kind: refusal.mail, message })
+    }
+
     fn coordinator(&self, record: &Record) -> Result<lettre::Message, MailError> {
+        let subject = coordinator_subject(&record.submission);
+        let action = coordinator_action(&record.submission);
+        let message_id = self.message_id(record, MailKind::Coordinator);
+        self.coordinator_mail(record, &record.routed_to, subject, action, message_id)
+    }
+
+    fn coordinator_mail(
+        &self,
+        record: &Record,
+        to: &EmailAddress,
+        subject: String,
+        action: String,
+        message_id: String,
+    ) -> Result<lettre::Message, MailError> {
         let s = &record.submission;
-        let subject = coordinator_subject(s);
-        let action = coordinator_action(s);
         let rows = s.labelled_fields();
         let received = amsterdam_time(record.received_at);
         let received = format!(
@@ -121,14 +154,8 @@ impl Composer {
         let heading = format!("{} via de website", s.kind().label_nl());
         let language_note = language_note(s.lang);
         let language_note = language_note.as_deref().unwrap_or("");
-        let text = CoordinatorText {
-            heading: &heading,
-            action: &action,
-            language_note,
-            rows: &rows,
-            received: &received,
-            id: &id,
-        };
+        let text =
+            CoordinatorText { heading: &heading, action: &action, language_note, rows: &rows, received: &received, id: &id };
         let html = CoordinatorHtml {
             subject: &subject,
             heading: &heading,
@@ -141,28 +168,18 @@ impl Composer {
 
         let mut builder = lettre::Message::builder()
             .from(self.from.clone())
-            .to(Mailbox::new(None, record.routed_to.to_lettre()))
+            .to(Mailbox::new(None, to.to_lettre()))
             .subject(subject.clone())
-            .message_id(Some(self.message_id(record, MailKind::Coordinator)));
+            .message_id(Some(message_id));
         if let Some((name, email)) = s.reply_to() {
-            builder = builder.reply_to(Mailbox::new(
-                Some(name.as_str().to_owned()),
-                email.to_lettre(),
-            ));
+            builder = builder.reply_to(Mailbox::new(Some(name.as_str().to_owned()), email.to_lettre()));
         }
-        builder
-            .multipart(MultiPart::alternative_plain_html(
-                render(&text)?,
-                render(&html)?,
-            ))
-            .map_err(compose)
+        builder.multipart(MultiPart::alternative_plain_html(render(&text)?, render(&html)?)).map_err(compose)
     }
 
     fn confirmation(&self, record: &Record) -> Result<lettre::Message, MailError> {
         let s = &record.submission;
-        let (name, email) = s
-            .reply_to()
-            .ok_or_else(|| MailError::Compose("no address to confirm to".into()))?;
+        let (name, email) = s.reply_to().ok_or_else(|| MailError::Compose("no address to confirm to".into()))?;
         let lang = s.lang;
         let t = lang.texts();
         let (greeting_before, greeting_after) = around(t.mail_greeting, "{name}");
@@ -201,18 +218,12 @@ impl Composer {
         let subject = t.mail_subject.to_owned();
         lettre::Message::builder()
             .from(self.from.clone())
-            .to(Mailbox::new(
-                Some(name.as_str().to_owned()),
-                email.to_lettre(),
-            ))
+            .to(Mailbox::new(Some(name.as_str().to_owned()), email.to_lettre()))
             // A reply reaches the coordinator who handles the form.
             .reply_to(Mailbox::new(None, record.routed_to.to_lettre()))
             .subject(subject.clone())
             .message_id(Some(self.message_id(record, MailKind::Confirmation)))
-            .multipart(MultiPart::alternative_plain_html(
-                render(&text)?,
-                render(&html)?,
-            ))
+            .multipart(MultiPart::alternative_plain_html(render(&text)?, render(&html)?))
             .map_err(compose)
     }
 }
@@ -227,9 +238,7 @@ fn compose(e: impl std::fmt::Display) -> MailError {
 
 /// Dutch, from fixed labels only: no user text ever reaches a header.
 pub fn coordinator_subject(s: &Submission) -> String {
-    let place = s
-        .municipality
-        .map_or("gemeente niet opgegeven", |m| m.label_nl());
+    let place = s.municipality.map_or("gemeente niet opgegeven", |m| m.label_nl());
     match s.programme() {
         Some(p) => format!("{}: {} – {}", s.kind().label_nl(), p.label_nl(), place),
         None => format!("{} – {}", s.kind().label_nl(), place),
@@ -245,18 +254,10 @@ fn coordinator_action(s: &Submission) -> String {
             referrer.organisation.as_str()
         ),
         (_, Some(_), Some(phone)) => {
-            format!(
-                "Beantwoord deze mail of bel {} op {}.",
-                s.name.as_str(),
-                phone.as_str()
-            )
+            format!("Beantwoord deze mail of bel {} op {}.", s.name.as_str(), phone.as_str())
         }
         (_, Some(_), None) => format!("Beantwoord deze mail om {} te antwoorden.", s.name.as_str()),
-        (_, None, Some(phone)) => format!(
-            "Geen e-mailadres: bel {} op {}.",
-            s.name.as_str(),
-            phone.as_str()
-        ),
+        (_, None, Some(phone)) => format!("Geen e-mailadres: bel {} op {}.", s.name.as_str(), phone.as_str()),
         (_, None, None) => {
             unreachable!("a Submission always has an email address or a phone number")
         }
@@ -273,10 +274,7 @@ fn around<'a>(template: &'a str, placeholder: &str) -> (&'a str, &'a str) {
 /// plan an interpreter or simple Dutch. Nothing for Dutch.
 fn language_note(lang: Lang) -> Option<String> {
     (lang != Lang::Nl).then(|| {
-        format!(
-            "Let op: de afzender schreef in het {}. Plan zo nodig een tolk, of gebruik eenvoudig Nederlands.",
-            lang.name_nl()
-        )
+        format!("Let op: de afzender schreef in het {}. Plan zo nodig een tolk, of gebruik eenvoudig Nederlands.", lang.name_nl())
     })
 }
 

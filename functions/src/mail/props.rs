@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 use proptest::prelude::*;
 
+use crate::budgets::LEASE;
 use crate::directory::Directory;
-use crate::dispatch::LEASE;
 use crate::domain::{FormKind, Parsed, RawForm, parse};
 use crate::mail::Composer;
 use crate::store::{MailKind, Record};
@@ -71,10 +71,7 @@ fn form() -> impl Strategy<Value = (FormKind, Vec<(String, String)>)> {
         any::<bool>(),
     )
         .prop_map(|(kind, changes, drop_changed)| {
-            let mut fields: Vec<(String, String)> = base(kind)
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect();
+            let mut fields: Vec<(String, String)> = base(kind).into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
             for (i, change) in changes.into_iter().enumerate() {
                 let Some(v) = change else { continue };
                 if i < fields.len() {
@@ -84,13 +81,7 @@ fn form() -> impl Strategy<Value = (FormKind, Vec<(String, String)>)> {
                         fields[i].1 = v;
                     }
                 } else {
-                    let extra = [
-                        "submission_id",
-                        "website",
-                        "children_ages",
-                        "referrer_phone",
-                        "unknown",
-                    ];
+                    let extra = ["submission_id", "website", "children_ages", "referrer_phone", "unknown"];
                     fields.push((extra[i % extra.len()].to_owned(), v));
                 }
             }
@@ -98,23 +89,12 @@ fn form() -> impl Strategy<Value = (FormKind, Vec<(String, String)>)> {
         })
 }
 
-const HEADERS: [&str; 9] = [
-    "from",
-    "to",
-    "reply-to",
-    "subject",
-    "message-id",
-    "date",
-    "mime-version",
-    "content-type",
-    "content-transfer-encoding",
-];
+const HEADERS: [&str; 9] =
+    ["from", "to", "reply-to", "subject", "message-id", "date", "mime-version", "content-type", "content-transfer-encoding"];
 // `bdi` and `dir`: the confirmation isolates the name and reference, and
 // an Arabic one reads right to left.
-const ELEMENTS: [&str; 16] = [
-    "html", "head", "meta", "title", "body", "h1", "h2", "p", "table", "tr", "th", "td", "br",
-    "ul", "li", "bdi",
-];
+const ELEMENTS: [&str; 16] =
+    ["html", "head", "meta", "title", "body", "h1", "h2", "p", "table", "tr", "th", "td", "br", "ul", "li", "bdi"];
 const ATTRIBUTES: [&str; 6] = ["lang", "dir", "charset", "style", "role", "scope"];
 
 fn check_mail(bytes: &[u8]) -> Result<(), TestCaseError> {
@@ -126,10 +106,7 @@ fn check_mail(bytes: &[u8]) -> Result<(), TestCaseError> {
     let mut seen = Vec::new();
     for line in head.split("\r\n").filter(|l| !l.starts_with([' ', '\t'])) {
         let name = line.split(':').next().unwrap().to_ascii_lowercase();
-        prop_assert!(
-            HEADERS.contains(&name.as_str()),
-            "unexpected header {line:?}"
-        );
+        prop_assert!(HEADERS.contains(&name.as_str()), "unexpected header {line:?}");
         prop_assert!(!seen.contains(&name), "header twice: {name}");
         seen.push(name);
     }
@@ -149,11 +126,7 @@ fn check_mail(bytes: &[u8]) -> Result<(), TestCaseError> {
         Ok(())
     }));
     rewrite_str(&html, settings).unwrap();
-    prop_assert!(
-        bad.borrow().is_empty(),
-        "markup from user text: {:?}",
-        bad.borrow()
-    );
+    prop_assert!(bad.borrow().is_empty(), "markup from user text: {:?}", bad.borrow());
     Ok(())
 }
 
@@ -168,7 +141,7 @@ proptest! {
             let Parsed::Valid { submission, key } = parse(kind, &raw) else { continue };
             let routed_to = Directory::builtin().unwrap().route(&submission).clone();
             let id = key.unwrap_or_else(uuid::Uuid::now_v7);
-            let record = Record::new(id, *submission, routed_to, time::OffsetDateTime::now_utc(), time::Duration::days(365), LEASE);
+            let record = Record::new(id, *submission, routed_to, time::OffsetDateTime::now_utc(), time::Duration::days(365), time::Duration::try_from(LEASE).unwrap());
             let composer = Composer::new("Steun voor gezinnen <noreply@example.org>".parse().unwrap());
             let mut kinds = vec![MailKind::Coordinator];
             if record.wants_confirmation() {

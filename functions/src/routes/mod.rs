@@ -18,20 +18,19 @@ use crate::domain::FormKind;
 
 /// `/api/...` only; the local server adds the static site around it.
 pub fn router(app: App) -> Router {
-    let mut router =
-        Router::new()
-            .route(
-                "/api/forms/{kind}",
-                post(forms::submit).options(forms::preflight).layer(
-                    middleware::from_fn_with_state(app.clone(), forms::cors_for_configured_origins),
-                ),
-            )
-            .route("/api/health", get(|| async { "ok" }))
-            // Anything else under /api/ is 404, also where the local server
-            // puts the static site behind (its file server would say 405).
-            .route("/api/{*rest}", any(respond::not_found))
-            .fallback(respond::not_found)
-            .with_state(app);
+    let mut router = Router::new()
+        .route(
+            "/api/forms/{kind}",
+            post(forms::submit)
+                .options(forms::preflight)
+                .layer(middleware::from_fn_with_state(app.clone(), forms::cors_for_configured_origins)),
+        )
+        .route("/api/health", get(|| async { "ok" }))
+        // Anything else under /api/ is 404, also where the local server
+        // puts the static site behind (its file server would say 405).
+        .route("/api/{*rest}", any(respond::not_found))
+        .fallback(respond::not_found)
+        .with_state(app);
     for (name, value) in crate::security::headers() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }

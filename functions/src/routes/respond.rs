@@ -17,51 +17,40 @@ pub struct Reply {
 
 impl Reply {
     pub fn for_request(headers: &HeaderMap) -> Self {
-        let accept = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        Self {
-            json: accept.contains("application/json"),
-        }
+        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Self { json: accept.contains("application/json") }
     }
 
     /// A client that posts JSON reads JSON, whatever it accepts.
     pub fn with_json_body(self, json_body: bool) -> Self {
-        Self {
-            json: self.json || json_body,
-        }
+        Self { json: self.json || json_body }
     }
 
     pub fn accepted(self, id: Uuid, lang: Lang) -> Response {
         if self.json {
-            (
-                StatusCode::CREATED,
-                Json(json!({"id": id, "status": "received"})),
-            )
-                .into_response()
+            (StatusCode::CREATED, Json(json!({"id": id, "status": "received"}))).into_response()
         } else {
-            see_other(&thank_you_path(lang))
+            see_other(thank_you_path(lang))
         }
     }
 
-    pub fn invalid(
-        self,
-        pages: &FormPages,
-        kind: FormKind,
-        lang: Lang,
-        errors: &FieldErrors,
-        raw: &RawForm,
-    ) -> Response {
+    pub fn invalid(self, pages: &FormPages, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Response {
         if self.json {
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({"errors": errors.messages(lang)})),
-            )
-                .into_response()
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"errors": errors.messages(lang)}))).into_response()
         } else {
             let page = pages.error_page(kind, lang, errors, raw);
             (StatusCode::UNPROCESSABLE_ENTITY, no_store(), Html(page)).into_response()
+        }
+    }
+
+    /// The key was used before for a different form: never "received".
+    /// A script gets 409; a browser gets its form back to send once more.
+    pub fn send_again(self, pages: &FormPages, kind: FormKind, lang: Lang, raw: &RawForm) -> Response {
+        let message = lang.texts().error_key_reused;
+        if self.json {
+            (StatusCode::CONFLICT, Json(json!({"error": "submission_id_reused", "message": message}))).into_response()
+        } else {
+            (StatusCode::CONFLICT, no_store(), Html(pages.send_again_page(kind, lang, raw, message))).into_response()
         }
     }
 
@@ -73,9 +62,7 @@ impl Reply {
 
     pub fn too_many(self, wait_seconds: u64, lang: Lang) -> Response {
         let mut response = self.problem(StatusCode::TOO_MANY_REQUESTS, lang);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait_seconds));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait_seconds));
         response
     }
 
@@ -128,27 +115,17 @@ fn problem_page(status: StatusCode, message: &str) -> String {
          <p><a href=\"/\">{home_nl}</a> · <a href=\"/en/\" lang=\"en\">{home_en}</a></p>\
          </main></body></html>",
         code = status.as_u16(),
-        heading = html_escape(nl.problem_heading),
-        message = html_escape(message),
-        back_nl = html_escape(nl.problem_back),
-        back_en = html_escape(en.problem_back),
-        home_nl = html_escape(nl.problem_home),
-        home_en = html_escape(en.problem_home),
+        heading = crate::html::escape(nl.problem_heading),
+        message = crate::html::escape(message),
+        back_nl = crate::html::escape(nl.problem_back),
+        back_en = crate::html::escape(en.problem_back),
+        home_nl = crate::html::escape(nl.problem_home),
+        home_en = crate::html::escape(en.problem_home),
     )
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 pub async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"error": "not_found", "message": "No such form or endpoint."})),
-    )
-        .into_response()
+    (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "message": "No such form or endpoint."}))).into_response()
 }
 
 pub fn preflight(origin: Option<&str>) -> Response {
@@ -159,18 +136,9 @@ pub fn preflight(origin: Option<&str>) -> Response {
         StatusCode::NO_CONTENT,
         [
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
-            (
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("POST"),
-            ),
-            (
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("content-type, accept"),
-            ),
-            (
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            ),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST")),
+            (header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type, accept")),
+            (header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600")),
             (header::VARY, HeaderValue::from_static("Origin")),
         ],
     )

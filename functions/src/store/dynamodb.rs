@@ -10,15 +10,15 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, ScalarAttributeType, Select, TimeToLiveSpecification,
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, Select, TimeToLiveSpecification,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, Inserted, MailKind, PendingStats, Record, StoreError, SubmissionStore, from_millis,
-    normalized_emails, submission_from_json, submission_json, to_millis,
+    Delivery, Inserted, MailKind, PendingStats, Record, Refusal, StoreError, SubmissionStore, Unreadable, from_millis,
+    normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
 };
 use crate::domain::EmailAddress;
 
@@ -39,27 +39,13 @@ pub struct TableSpec;
 
 impl TableSpec {
     pub async fn create_if_missing(client: &Client, table: &str) -> Result<bool, StoreError> {
-        let s = |name: &str, t| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(t)
-                .build()
-        };
-        let key = |name: &str, t| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(t)
-                .build()
-        };
+        let s = |name: &str, t| AttributeDefinition::builder().attribute_name(name).attribute_type(t).build();
+        let key = |name: &str, t| KeySchemaElement::builder().attribute_name(name).key_type(t).build();
         let index = GlobalSecondaryIndex::builder()
             .index_name(PENDING_INDEX)
             .key_schema(key("pending", KeyType::Hash).map_err(sdk)?)
             .key_schema(key("next_attempt_at", KeyType::Range).map_err(sdk)?)
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::All)
-                    .build(),
-            )
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
             .build()
             .map_err(sdk)?;
         let created = client
@@ -78,18 +64,8 @@ impl TableSpec {
             Err(e) if e.code() == Some("ResourceInUseException") => return Ok(false),
             Err(e) => return Err(sdk(e)),
         }
-        let ttl = TimeToLiveSpecification::builder()
-            .attribute_name("expires_at")
-            .enabled(true)
-            .build()
-            .map_err(sdk)?;
-        client
-            .update_time_to_live()
-            .table_name(table)
-            .time_to_live_specification(ttl)
-            .send()
-            .await
-            .map_err(sdk)?;
+        let ttl = TimeToLiveSpecification::builder().attribute_name("expires_at").enabled(true).build().map_err(sdk)?;
+        client.update_time_to_live().table_name(table).time_to_live_specification(ttl).send().await.map_err(sdk)?;
         Ok(true)
     }
 }
@@ -112,10 +88,7 @@ fn s(v: impl Into<String>) -> AttributeValue {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-        }
+        Self { client, table: table.into() }
     }
 
     fn to_item(record: &Record) -> Item {
@@ -127,21 +100,15 @@ impl DynamoStore {
             ("received_at".to_owned(), n(to_millis(record.received_at))),
             ("consent_at".to_owned(), n(to_millis(record.consent_at))),
             // TTL wants epoch seconds.
-            (
-                "expires_at".to_owned(),
-                n(record.expires_at.unix_timestamp()),
-            ),
-            (
-                "wants_confirmation".to_owned(),
-                AttributeValue::Bool(record.wants_confirmation()),
-            ),
+            ("expires_at".to_owned(), n(record.expires_at.unix_timestamp())),
+            ("wants_confirmation".to_owned(), AttributeValue::Bool(record.wants_confirmation())),
             ("attempts".to_owned(), n(record.delivery.attempts)),
-            (
-                "next_attempt_at".to_owned(),
-                n(to_millis(record.delivery.next_attempt_at)),
-            ),
+            ("next_attempt_at".to_owned(), n(to_millis(record.delivery.next_attempt_at))),
             ("pending".to_owned(), s(PENDING)),
         ]);
+        if !record.delivery.refused.is_empty() {
+            item.insert("refused".to_owned(), s(refused_json(&record.delivery.refused)));
+        }
         let emails = normalized_emails(record);
         if !emails.is_empty() {
             item.insert("emails".to_owned(), AttributeValue::Ss(emails));
@@ -150,33 +117,22 @@ impl DynamoStore {
     }
 
     fn from_item(item: &Item) -> Result<Record, StoreError> {
-        let text = |k: &str| {
-            item.get(k)
-                .and_then(|v| v.as_s().ok())
-                .ok_or_else(|| corrupt(k))
-        };
+        let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt(k));
         let num = |k: &str| -> Result<i64, StoreError> {
-            item.get(k)
-                .and_then(|v| v.as_n().ok())
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| corrupt(k))
+            item.get(k).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).ok_or_else(|| corrupt(k))
         };
-        let opt_num = |k: &str| {
-            item.get(k)
-                .and_then(|v| v.as_n().ok())
-                .and_then(|v| v.parse::<i64>().ok())
-        };
+        let opt_num = |k: &str| item.get(k).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
         Ok(Record {
             id: Uuid::parse_str(text("id")?).map_err(|_| corrupt("id"))?,
             submission: submission_from_json(text("submission")?)?,
             routed_to: EmailAddress::parse(text("routed_to")?).map_err(|_| corrupt("routed_to"))?,
             received_at: from_millis(num("received_at")?),
             consent_at: from_millis(num("consent_at")?),
-            expires_at: OffsetDateTime::from_unix_timestamp(num("expires_at")?)
-                .map_err(|_| corrupt("expires_at"))?,
+            expires_at: OffsetDateTime::from_unix_timestamp(num("expires_at")?).map_err(|_| corrupt("expires_at"))?,
             delivery: Delivery {
                 coordinator_sent_at: opt_num("coordinator_sent_at").map(from_millis),
                 confirmation_sent_at: opt_num("confirmation_sent_at").map(from_millis),
+                refused: refused_from_json(item.get("refused").and_then(|v| v.as_s().ok()).map(String::as_str))?,
                 attempts: u32::try_from(num("attempts")?).map_err(|_| corrupt("attempts"))?,
                 next_attempt_at: from_millis(num("next_attempt_at")?),
             },
@@ -210,10 +166,7 @@ impl DynamoStore {
         Ok(records)
     }
 
-    async fn count_pending(
-        &self,
-        filter: Option<(&str, AttributeValue)>,
-    ) -> Result<u64, StoreError> {
+    async fn count_pending(&self, filter: Option<(&str, AttributeValue)>) -> Result<u64, StoreError> {
         let mut total = 0u64;
         let mut start: Option<Item> = None;
         loop {
@@ -227,9 +180,7 @@ impl DynamoStore {
                 .select(Select::Count)
                 .set_exclusive_start_key(start.take());
             if let Some((expression, value)) = &filter {
-                query = query
-                    .filter_expression(*expression)
-                    .expression_attribute_values(":f", value.clone());
+                query = query.filter_expression(*expression).expression_attribute_values(":f", value.clone());
             }
             let page = query.send().await.map_err(sdk)?;
             total += page.count().max(0) as u64;
@@ -277,7 +228,7 @@ impl SubmissionStore for DynamoStore {
         out.item().map(Self::from_item).transpose()
     }
 
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let out = self
             .client
             .query()
@@ -290,7 +241,14 @@ impl SubmissionStore for DynamoStore {
             .send()
             .await
             .map_err(sdk)?;
-        out.items().iter().map(Self::from_item).collect()
+        Ok(out
+            .items()
+            .iter()
+            .map(|item| {
+                let id = item.get("id").and_then(|v| v.as_s().ok()).map_or("(no id)", String::as_str);
+                readable(id, Self::from_item(item))
+            })
+            .collect())
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
@@ -312,32 +270,21 @@ impl SubmissionStore for DynamoStore {
         }
     }
 
-    async fn mark_sent(
-        &self,
-        id: Uuid,
-        kind: MailKind,
-        at: OffsetDateTime,
-        completes: bool,
-    ) -> Result<bool, StoreError> {
+    async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, completes: bool) -> Result<bool, StoreError> {
         let attribute = match kind {
             MailKind::Coordinator => "coordinator_sent_at",
             MailKind::Confirmation => "confirmation_sent_at",
         };
         // Leaving the sparse index is what ends the sweeper's interest.
-        let expression = if completes {
-            format!("SET {attribute} = :at REMOVE pending")
-        } else {
-            format!("SET {attribute} = :at")
-        };
+        let expression =
+            if completes { format!("SET {attribute} = :at REMOVE pending") } else { format!("SET {attribute} = :at") };
         let update = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("id", s(id.to_string()))
             .update_expression(expression)
-            .condition_expression(format!(
-                "attribute_exists(id) AND attribute_not_exists({attribute})"
-            ))
+            .condition_expression(format!("attribute_exists(id) AND attribute_not_exists({attribute})"))
             .expression_attribute_values(":at", n(to_millis(at)))
             .send()
             .await;
@@ -348,12 +295,7 @@ impl SubmissionStore for DynamoStore {
         }
     }
 
-    async fn retry_later(
-        &self,
-        id: Uuid,
-        attempts: u32,
-        next_attempt_at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError> {
         let update = self
             .client
             .update_item()
@@ -372,13 +314,43 @@ impl SubmissionStore for DynamoStore {
         }
     }
 
+    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id))
+            .update_expression("SET next_attempt_at = :next")
+            .condition_expression("attribute_exists(pending)")
+            .expression_attribute_values(":next", n(to_millis(until)))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id.to_string()))
+            .update_expression("SET refused = :r")
+            .condition_expression("attribute_exists(id)")
+            .expression_attribute_values(":r", s(refused_json(refused)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(sdk)
+    }
+
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError> {
         let hour_ago = n(to_millis(now - Duration::HOUR));
         Ok(PendingStats {
             pending: self.count_pending(None).await?,
-            over_one_hour: self
-                .count_pending(Some(("received_at < :f", hour_ago)))
-                .await?,
+            over_one_hour: self.count_pending(Some(("received_at < :f", hour_ago))).await?,
         })
     }
 
@@ -389,13 +361,7 @@ impl SubmissionStore for DynamoStore {
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
         let records = self.scan_email(email).await?;
         for record in &records {
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .key("id", s(record.id.to_string()))
-                .send()
-                .await
-                .map_err(sdk)?;
+            self.client.delete_item().table_name(&self.table).key("id", s(record.id.to_string())).send().await.map_err(sdk)?;
         }
         Ok(records.len())
     }

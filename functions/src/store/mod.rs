@@ -45,12 +45,17 @@ pub struct Record {
     pub delivery: Delivery,
 }
 
+/// Each mail's `*_sent_at` says it was handled: sent to its recipient, or,
+/// after a permanent refusal (listed in `refused`), to the fallback inbox.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Delivery {
     #[serde(with = "time::serde::rfc3339::option")]
     pub coordinator_sent_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub confirmation_sent_at: Option<OffsetDateTime>,
+    /// Mails a server refused for good: the dead-letter state. Such a mail
+    /// is never tried at its address again; it goes to the fallback inbox.
+    pub refused: Vec<Refusal>,
     pub attempts: u32,
     /// Nobody sends before this time; also serves as a lease while a
     /// sender is busy with the record.
@@ -79,6 +84,7 @@ impl Record {
             delivery: Delivery {
                 coordinator_sent_at: None,
                 confirmation_sent_at: None,
+                refused: Vec::new(),
                 attempts: 0,
                 next_attempt_at: now + lease,
             },
@@ -89,11 +95,9 @@ impl Record {
         self.submission.reply_to().is_some()
     }
 
-    pub fn sent_at(&self, kind: MailKind) -> Option<OffsetDateTime> {
-        match kind {
-            MailKind::Coordinator => self.delivery.coordinator_sent_at,
-            MailKind::Confirmation => self.delivery.confirmation_sent_at,
-        }
+    /// The refusal of `kind`, if its recipient refused it for good.
+    pub fn refusal(&self, kind: MailKind) -> Option<&Refusal> {
+        self.delivery.refused.iter().find(|r| r.mail == kind)
     }
 
     /// The mails still to send, coordinator first.
@@ -118,6 +122,25 @@ impl Record {
     }
 }
 
+/// A permanent refusal: which mail, which address refused it and why
+/// (the server's answer), and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub mail: MailKind,
+    pub address: String,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A stored record that no longer parses (e.g. after a rule was
+/// tightened). Only its id is ever shown; the problem names the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub id: String,
+    pub problem: String,
+}
+
 /// Storage keeps milliseconds; so does a fresh record, so that a record
 /// read back equals the one written.
 pub fn truncate_to_millis(t: OffsetDateTime) -> OffsetDateTime {
@@ -129,8 +152,7 @@ pub fn to_millis(t: OffsetDateTime) -> i64 {
 }
 
 pub fn from_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -161,8 +183,10 @@ pub trait SubmissionStore: Send + Sync {
 
     async fn get(&self, id: Uuid) -> Result<Option<Record>, StoreError>;
 
-    /// Pending records whose next attempt is due, earliest first.
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError>;
+    /// Pending records whose next attempt is due, earliest first. A record
+    /// that does not parse comes back as `Unreadable`, so one bad record
+    /// never hides the others.
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError>;
 
     /// Takes the record for one send attempt by moving its next attempt to
     /// `until`, only if nobody else moved it since it was read. `false`
@@ -172,21 +196,17 @@ pub trait SubmissionStore: Send + Sync {
     /// Marks one mail sent, only if it was not marked before. `completes`
     /// says this was the record's last unsent mail. `false` means it was
     /// already marked (by another sender).
-    async fn mark_sent(
-        &self,
-        id: Uuid,
-        kind: MailKind,
-        at: OffsetDateTime,
-        completes: bool,
-    ) -> Result<bool, StoreError>;
+    async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, completes: bool) -> Result<bool, StoreError>;
 
     /// After a failed attempt: count it and set when to try again.
-    async fn retry_later(
-        &self,
-        id: Uuid,
-        attempts: u32,
-        next_attempt_at: OffsetDateTime,
-    ) -> Result<(), StoreError>;
+    async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Moves a pending record's next attempt to `until`, by id alone (for a
+    /// record that cannot be read, so nothing else of it is known).
+    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Records the permanent refusals of a record's mail (the whole list).
+    async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError>;
 
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError>;
 
@@ -208,14 +228,22 @@ fn submission_from_json(json: &str) -> Result<Submission, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+fn refused_json(refused: &[Refusal]) -> String {
+    serde_json::to_string(refused).expect("refusals always serialise")
+}
+
+fn refused_from_json(json: Option<&str>) -> Result<Vec<Refusal>, StoreError> {
+    json.map_or(Ok(Vec::new()), |j| serde_json::from_str(j).map_err(|_| StoreError::Corrupt("refused".into())))
+}
+
+/// Parse problems of a due record become `Unreadable`; it keeps the id.
+fn readable(id: &str, parsed: Result<Record, StoreError>) -> Result<Record, Unreadable> {
+    parsed.map_err(|e| Unreadable { id: id.to_owned(), problem: e.to_string() })
+}
+
 /// Addresses in a record, lower-cased, for data requests.
 fn normalized_emails(record: &Record) -> Vec<String> {
-    let mut all: Vec<String> = record
-        .submission
-        .email_addresses()
-        .iter()
-        .map(|e| e.normalized())
-        .collect();
+    let mut all: Vec<String> = record.submission.email_addresses().iter().map(|e| e.normalized()).collect();
     all.sort();
     all.dedup();
     all

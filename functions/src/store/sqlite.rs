@@ -10,8 +10,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, Inserted, MailKind, PendingStats, Record, StoreError, SubmissionStore, from_millis,
-    normalized_emails, submission_from_json, submission_json, to_millis,
+    Delivery, Inserted, MailKind, PendingStats, Record, Refusal, StoreError, SubmissionStore, Unreadable, from_millis,
+    normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
 };
 use crate::domain::EmailAddress;
 
@@ -30,14 +30,15 @@ CREATE TABLE IF NOT EXISTS submissions (
     wants_confirmation   INTEGER NOT NULL,
     attempts             INTEGER NOT NULL DEFAULT 0,
     next_attempt_at      INTEGER NOT NULL,
-    pending              INTEGER NOT NULL
+    pending              INTEGER NOT NULL,
+    refused              TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (next_attempt_at) WHERE pending = 1;
 CREATE INDEX IF NOT EXISTS submissions_expiry ON submissions (expires_at);
 ";
 
 const COLUMNS: &str = "id, submission, routed_to, received_at, consent_at, expires_at, \
-                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at";
+                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at, refused";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -52,14 +53,11 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(unavailable)?;
         // WAL with NORMAL sync survives a process crash without an fsync
         // per form; busy_timeout lets the admin command run beside the server.
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
-        )
-        .map_err(unavailable)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
+            .map_err(unavailable)?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        add_refused_column(&conn).map_err(unavailable)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
     /// Runs blocking SQLite work off the async threads.
@@ -77,21 +75,25 @@ impl SqliteStore {
         .map_err(unavailable)
     }
 
-    async fn select(
-        &self,
-        filter: &'static str,
-        param: rusqlite::types::Value,
-    ) -> Result<Vec<Record>, StoreError> {
+    async fn select(&self, filter: &'static str, param: rusqlite::types::Value) -> Result<Vec<Record>, StoreError> {
         let rows = self
             .with(move |c| {
                 let sql = format!("SELECT {COLUMNS} FROM submissions WHERE {filter}");
                 let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map([param], RawRow::read)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                stmt.query_map([param], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
         rows.into_iter().map(RawRow::into_record).collect()
     }
+}
+
+/// Files made before dead letters existed lack the `refused` column.
+fn add_refused_column(conn: &Connection) -> rusqlite::Result<()> {
+    let has = conn.prepare("SELECT 1 FROM pragma_table_info('submissions') WHERE name = 'refused'")?.exists([])?;
+    if !has {
+        conn.execute_batch("ALTER TABLE submissions ADD COLUMN refused TEXT")?;
+    }
+    Ok(())
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -108,6 +110,7 @@ struct RawRow {
     confirmation_sent_at: Option<i64>,
     attempts: u32,
     next_attempt_at: i64,
+    refused: Option<String>,
 }
 
 impl RawRow {
@@ -121,6 +124,7 @@ impl RawRow {
             confirmation_sent_at: row.get(7)?,
             attempts: row.get(8)?,
             next_attempt_at: row.get(9)?,
+            refused: row.get(10)?,
         })
     }
 
@@ -136,6 +140,7 @@ impl RawRow {
             delivery: Delivery {
                 coordinator_sent_at: self.coordinator_sent_at.map(from_millis),
                 confirmation_sent_at: self.confirmation_sent_at.map(from_millis),
+                refused: refused_from_json(self.refused.as_deref())?,
                 attempts: self.attempts,
                 next_attempt_at: from_millis(self.next_attempt_at),
             },
@@ -180,11 +185,7 @@ impl SubmissionStore for SqliteStore {
                 ])
             })
             .await?;
-        Ok(if changed == 1 {
-            Inserted::New
-        } else {
-            Inserted::Duplicate
-        })
+        Ok(if changed == 1 { Inserted::New } else { Inserted::Duplicate })
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
@@ -198,7 +199,7 @@ impl SubmissionStore for SqliteStore {
         row.map(RawRow::into_record).transpose()
     }
 
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let now = to_millis(now);
         let rows = self
             .with(move |c| {
@@ -207,19 +208,20 @@ impl SubmissionStore for SqliteStore {
                      ORDER BY next_attempt_at LIMIT ?2"
                 );
                 let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map(params![now, limit as i64], RawRow::read)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        rows.into_iter().map(RawRow::into_record).collect()
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = row.id.clone();
+                readable(&id, row.into_record())
+            })
+            .collect())
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
-        let (id, expected, until) = (
-            record.id.to_string(),
-            to_millis(record.delivery.next_attempt_at),
-            to_millis(until),
-        );
+        let (id, expected, until) = (record.id.to_string(), to_millis(record.delivery.next_attempt_at), to_millis(until));
         let changed = self
             .with(move |c| {
                 c.prepare_cached(
@@ -231,13 +233,7 @@ impl SubmissionStore for SqliteStore {
         Ok(changed == 1)
     }
 
-    async fn mark_sent(
-        &self,
-        id: Uuid,
-        kind: MailKind,
-        at: OffsetDateTime,
-        _completes: bool,
-    ) -> Result<bool, StoreError> {
+    async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, _completes: bool) -> Result<bool, StoreError> {
         // Pending is derived from the row itself, in the same statement.
         let sql = match kind {
             MailKind::Coordinator => {
@@ -251,26 +247,34 @@ impl SubmissionStore for SqliteStore {
             }
         };
         let (id, at) = (id.to_string(), to_millis(at));
-        let changed = self
-            .with(move |c| c.prepare_cached(sql)?.execute(params![id, at]))
-            .await?;
+        let changed = self.with(move |c| c.prepare_cached(sql)?.execute(params![id, at])).await?;
         Ok(changed == 1)
     }
 
-    async fn retry_later(
-        &self,
-        id: Uuid,
-        attempts: u32,
-        next_attempt_at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError> {
         let (id, next) = (id.to_string(), to_millis(next_attempt_at));
         self.with(move |c| {
-            c.prepare_cached(
-                "UPDATE submissions SET attempts = ?2, next_attempt_at = ?3 WHERE id = ?1",
-            )?
-            .execute(params![id, attempts, next])
+            c.prepare_cached("UPDATE submissions SET attempts = ?2, next_attempt_at = ?3 WHERE id = ?1")?
+                .execute(params![id, attempts, next])
         })
         .await?;
+        Ok(())
+    }
+
+    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError> {
+        let (id, until) = (id.to_owned(), to_millis(until));
+        self.with(move |c| {
+            c.prepare_cached("UPDATE submissions SET next_attempt_at = ?2 WHERE id = ?1 AND pending = 1")?
+                .execute(params![id, until])
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError> {
+        let (id, json) = (id.to_string(), refused_json(refused));
+        self.with(move |c| c.prepare_cached("UPDATE submissions SET refused = ?2 WHERE id = ?1")?.execute(params![id, json]))
+            .await?;
         Ok(())
     }
 
@@ -288,24 +292,16 @@ impl SubmissionStore for SqliteStore {
 
     async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError> {
         let needle = format!("\n{}\n", email.normalized());
-        self.select("instr(emails, ?1) > 0 ORDER BY received_at", needle.into())
-            .await
+        self.select("instr(emails, ?1) > 0 ORDER BY received_at", needle.into()).await
     }
 
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
         let needle = format!("\n{}\n", email.normalized());
-        self.with(move |c| {
-            c.execute(
-                "DELETE FROM submissions WHERE instr(emails, ?1) > 0",
-                [needle],
-            )
-        })
-        .await
+        self.with(move |c| c.execute("DELETE FROM submissions WHERE instr(emails, ?1) > 0", [needle])).await
     }
 
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         let now = to_millis(now);
-        self.with(move |c| c.execute("DELETE FROM submissions WHERE expires_at <= ?1", [now]))
-            .await
+        self.with(move |c| c.execute("DELETE FROM submissions WHERE expires_at <= ?1", [now])).await
     }
 }

@@ -7,7 +7,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use forms::app::{App, aws_config};
+use forms::clock::TestClock;
 use forms::config::Settings;
 use forms::store::TableSpec;
 use tempfile::TempDir;
@@ -33,16 +36,16 @@ pub struct Options {
     pub env: HashMap<&'static str, String>,
     /// Run the background sweeper, as the local server does.
     pub sweeper: bool,
+    /// The app's clock; the real one when `None`.
+    pub clock: Option<Arc<TestClock>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
-            env: HashMap::from([
-                ("RATE_LIMIT_PER_MINUTE", "0".to_owned()),
-                ("SWEEP_INTERVAL_SECONDS", "1".to_owned()),
-            ]),
+            env: HashMap::from([("RATE_LIMIT_PER_MINUTE", "0".to_owned()), ("SWEEP_INTERVAL_SECONDS", "1".to_owned())]),
             sweeper: true,
+            clock: None,
         }
     }
 }
@@ -50,6 +53,12 @@ impl Default for Options {
 impl Options {
     pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Self {
         self.env.insert(key, value.into());
+        self
+    }
+
+    /// The app reads this clock, which only the test moves.
+    pub fn with_clock(mut self, clock: Arc<TestClock>) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -68,11 +77,7 @@ fn required_env(name: &str) -> String {
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The `forms` binary as its own process (the local server), on the same
@@ -99,30 +104,16 @@ impl ServerProcess {
             .expect("start forms");
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "forms did not start: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
+            assert!(Instant::now() < deadline, "forms did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self {
-            child,
-            address: format!("http://127.0.0.1:{port}"),
-            log,
-        }
+        Self { child, address: format!("http://127.0.0.1:{port}"), log }
     }
 
     /// SIGTERM, as in real life: the server finishes and exits.
     pub fn stop(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        assert!(
-            std::process::Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         self.child.wait().unwrap()
     }
 
@@ -139,10 +130,7 @@ impl Drop for ServerProcess {
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 pub async fn spawn(store: Store) -> TestApp {
@@ -158,10 +146,7 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
     let data = TempDir::new().unwrap();
     let mut env: HashMap<&str, String> = HashMap::from([
         ("DATA_DIR", data.path().display().to_string()),
-        (
-            "SITE_DIR",
-            repo_root().join("site/public").display().to_string(),
-        ),
+        ("SITE_DIR", repo_root().join("site/public").display().to_string()),
         ("FORMS_MAILER", "smtp".to_owned()),
         ("SMTP_URL", format!("smtp://127.0.0.1:{}", smtp.port)),
     ]);
@@ -169,43 +154,31 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
         let table = format!("forms-test-{}", uuid::Uuid::new_v4());
         required_env("AWS_ENDPOINT_URL_DYNAMODB");
         let client = aws_sdk_dynamodb::Client::new(&aws_config().await);
-        TableSpec::create_if_missing(&client, &table)
-            .await
-            .expect("create test table in moto");
+        TableSpec::create_if_missing(&client, &table).await.expect("create test table in moto");
         env.insert("FORMS_STORE", "dynamodb".to_owned());
         env.insert("FORMS_TABLE", table);
     }
     let run_sweeper = options.sweeper;
-    env.extend(options.env);
+    env.extend(options.env.clone());
     let env: HashMap<String, String> = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
-    let app = App::build(settings).await.expect("app starts");
+    let app = match options.clock {
+        Some(clock) => App::build_with_clock(settings, clock).await,
+        None => App::build(settings).await,
+    }
+    .expect("app starts");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let service =
-        forms::local::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let service = forms::local::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     // The real background sweeper, as the local server runs it.
     if run_sweeper {
-        tokio::spawn(forms::local::sweep_forever(
-            app.clone(),
-            tokio_util::sync::CancellationToken::new(),
-        ));
+        tokio::spawn(forms::local::sweep_forever(app.clone(), tokio_util::sync::CancellationToken::new()));
     }
 
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    TestApp {
-        address,
-        app,
-        http,
-        smtp,
-        env,
-        _data: data,
-    }
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, app, http, smtp, env, _data: data }
 }
 
 impl TestApp {
@@ -257,9 +230,7 @@ pub struct Mail {
 
 impl Mail {
     fn parsed(&self) -> mail_parser::Message<'_> {
-        mail_parser::MessageParser::default()
-            .parse(&self.raw)
-            .expect("a parseable mail")
+        mail_parser::MessageParser::default().parse(&self.raw).expect("a parseable mail")
     }
 
     /// Raw header lines, unfolded, as they came over the wire.
@@ -281,10 +252,7 @@ impl Mail {
     }
 
     pub fn header_count(&self, name: &str) -> usize {
-        self.raw_headers()
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .count()
+        self.raw_headers().iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).count()
     }
 
     pub fn message_id(&self) -> String {
@@ -309,10 +277,7 @@ impl Mail {
     }
 
     pub fn text(&self) -> String {
-        self.parsed()
-            .body_text(0)
-            .unwrap_or_default()
-            .replace("\r\n", "\n")
+        self.parsed().body_text(0).unwrap_or_default().replace("\r\n", "\n")
     }
 
     pub fn html(&self) -> String {
@@ -336,9 +301,8 @@ impl MailSink {
     }
 
     pub fn all(&self) -> Vec<Mail> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(&self.dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
         files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
         files.sort();
         files.into_iter().filter_map(|p| read_mail(&p)).collect()
@@ -357,22 +321,14 @@ impl MailSink {
     }
 
     pub fn about(&self, record: &str) -> Vec<Mail> {
-        self.all()
-            .into_iter()
-            .filter(|m| m.message_id().contains(record))
-            .collect()
+        self.all().into_iter().filter(|m| m.message_id().contains(record)).collect()
     }
 }
 
 fn read_mail(path: &Path) -> Option<Mail> {
     let raw = std::fs::read(path).ok()?;
-    let envelope: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).ok()?).ok()?;
-    let rcpt_tos = envelope["rcpt_tos"]
-        .as_array()?
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
+    let envelope: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).ok()?).ok()?;
+    let rcpt_tos = envelope["rcpt_tos"].as_array()?.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
     Some(Mail { rcpt_tos, raw })
 }
 

@@ -33,9 +33,7 @@ both_stores!(logs_never_hold_personal_data, |store| async move {
     });
     let with = |extra: serde_json::Value| {
         let mut body = family.clone();
-        body.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         body
     };
     let posts = [
@@ -70,33 +68,16 @@ both_stores!(logs_never_hold_personal_data, |store| async move {
         .http
         .post(format!("{base}/api/forms/registration"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            serde_urlencoded::to_string([
-                ("name", SECRETS[0]),
-                ("email", "geen-adres"),
-                ("phone", SECRETS[2]),
-            ])
-            .unwrap(),
-        )
+        .body(serde_urlencoded::to_string([("name", SECRETS[0]), ("email", "geen-adres"), ("phone", SECRETS[2])]).unwrap())
         .send()
         .await
         .unwrap();
     assert_eq!(invalid.status(), 422);
-    let unknown = app
-        .http
-        .post(format!("{base}/api/forms/{}", SECRETS[9]))
-        .json(&family)
-        .send()
-        .await
-        .unwrap();
+    let unknown = app.http.post(format!("{base}/api/forms/{}", SECRETS[9])).json(&family).send().await.unwrap();
     assert_eq!(unknown.status(), 404);
 
     for record in &records {
-        assert_eq!(
-            app.smtp.wait_for(record, 2).await.len(),
-            2,
-            "both mails for {record}"
-        );
+        assert_eq!(app.smtp.wait_for(record, 2).await.len(), 2, "both mails for {record}");
     }
     server.stop();
     let logs = server.log();
@@ -105,20 +86,11 @@ both_stores!(logs_never_hold_personal_data, |store| async move {
         assert!(!logs.contains(secret), "the log holds {secret:?}:\n{logs}");
     }
     // The logs still say what happened, so the check above is not vacuous.
-    for kind in [
-        "contact",
-        "registration",
-        "volunteer",
-        "referral",
-        "unknown",
-    ] {
+    for kind in ["contact", "registration", "volunteer", "referral", "unknown"] {
         assert!(
             logs.contains(&format!("form=\"{kind}\"")) || logs.contains(&format!("form={kind}")),
             "no request line for {kind}:\n{logs}"
         );
     }
-    assert!(
-        logs.contains("status=422") && logs.contains("status=404"),
-        "{logs}"
-    );
+    assert!(logs.contains("status=422") && logs.contains("status=404"), "{logs}");
 });

@@ -12,20 +12,13 @@ pub fn active_content(html: &str) -> Vec<String> {
     let found = RefCell::new(Vec::new());
     let settings = RewriteStrSettings::new().append_element_content_handler(element!("*", |el| {
         let name = el.tag_name();
-        if matches!(
-            name.as_str(),
-            "script" | "img" | "iframe" | "object" | "embed" | "svg" | "style" | "base"
-        ) {
-            found
-                .borrow_mut()
-                .push(format!("<{name}> {:?}", el.get_attribute("src")));
+        if matches!(name.as_str(), "script" | "img" | "iframe" | "object" | "embed" | "svg" | "style" | "base") {
+            found.borrow_mut().push(format!("<{name}> {:?}", el.get_attribute("src")));
         }
         for attr in el.attributes() {
             let value = attr.value().to_ascii_lowercase();
             if attr.name().starts_with("on") || value.trim_start().starts_with("javascript:") {
-                found
-                    .borrow_mut()
-                    .push(format!("<{name} {}={:?}>", attr.name(), attr.value()));
+                found.borrow_mut().push(format!("<{name} {}={:?}>", attr.name(), attr.value()));
             }
         }
         Ok(())

@@ -9,26 +9,14 @@ use crate::helpers::*;
 use crate::hostile::{KINDS, valid};
 
 fn value() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "[a-z0-9 @.<>&\"'\r\n\0-]{0,30}",
-        Just("<script>x()</script>".to_owned())
-    ]
+    prop_oneof![any::<String>(), "[a-z0-9 @.<>&\"'\r\n\0-]{0,30}", Just("<script>x()</script>".to_owned())]
 }
 
 #[test]
 fn random_posts_get_only_documented_answers() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let app = runtime.block_on(spawn(Store::Sqlite));
-    let config = ProptestConfig {
-        cases: 64,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
+    let config = ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(kind in prop::sample::select(KINDS.to_vec()), field in 0usize..12, text in value(), as_browser in any::<bool>(), bytes in prop::collection::vec(any::<u8>(), 0..200))| {
         let mut body = valid(kind);
         let names: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
@@ -49,13 +37,6 @@ fn random_posts_get_only_documented_answers() {
         prop_assert!(documented_post.contains(&statuses.0), "{kind}.{name}: {}", statuses.0);
         prop_assert!([400, 422, 201].contains(&statuses.1), "random bytes: {}", statuses.1);
     });
-    let health = runtime.block_on(async {
-        app.http
-            .get(app.url("/api/health"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
+    let health = runtime.block_on(async { app.http.get(app.url("/api/health")).send().await.unwrap().status() });
     assert_eq!(health, 200);
 }
