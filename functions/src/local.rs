@@ -19,9 +19,7 @@ use crate::ratelimit::ClientIp;
 pub fn router(app: App) -> Router {
     let site = &app.settings().site_dir;
     let static_site = ServeDir::new(site).not_found_service(ServeFile::new(site.join("404.html")));
-    let mut static_router = Router::new()
-        .fallback_service(static_site)
-        .layer(middleware::from_fn(editor_policy));
+    let mut static_router = Router::new().fallback_service(static_site).layer(middleware::from_fn(editor_policy));
     for (name, value) in crate::security::headers() {
         static_router = static_router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
@@ -36,9 +34,7 @@ async fn editor_policy(request: Request, next: Next) -> Response {
     if editor {
         response.headers_mut().insert(
             axum::http::header::CONTENT_SECURITY_POLICY,
-            axum::http::HeaderValue::from_static(
-                crate::security::EDITOR_CONTENT_SECURITY_POLICY_LOCAL,
-            ),
+            axum::http::HeaderValue::from_static(crate::security::EDITOR_CONTENT_SECURITY_POLICY_LOCAL),
         );
     }
     response
