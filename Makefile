@@ -22,6 +22,7 @@ TEST_STAGES := test-unit test-integration test-browser
 .PHONY: help
 help:
 	@echo "make dev     run site + forms on http://127.0.0.1:$${PORT:-8080} (PROFILE=release for the shipped build)"
+	@echo "make edit    web editor on http://127.0.0.1:$${PORT:-8080}/admin/ for the files of this checkout (no account)"
 	@echo "make test    install pinned tools, run all tests"
 	@echo "make bench   measure speed and size against the budgets"
 	@echo "make soak    long reliability run (not part of make test)"

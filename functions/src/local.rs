@@ -19,11 +19,25 @@ use crate::ratelimit::ClientIp;
 pub fn router(app: App) -> Router {
     let site = &app.settings().site_dir;
     let static_site = ServeDir::new(site).not_found_service(ServeFile::new(site.join("404.html")));
-    let mut static_router = Router::new().fallback_service(static_site);
+    let mut static_router = Router::new().fallback_service(static_site).layer(middleware::from_fn(editor_policy));
     for (name, value) in crate::security::headers() {
         static_router = static_router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     crate::routes::router(app).fallback_service(static_router).layer(middleware::from_fn(socket_client))
+}
+
+/// The web editor's own policy (see security.rs); the layers outside add
+/// the other headers and leave this one alone.
+async fn editor_policy(request: Request, next: Next) -> Response {
+    let editor = crate::security::is_editor_path(request.uri().path());
+    let mut response = next.run(request).await;
+    if editor {
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_static(crate::security::EDITOR_CONTENT_SECURITY_POLICY_LOCAL),
+        );
+    }
+    response
 }
 
 /// Locally the client is the socket's peer; no proxy headers are trusted.

@@ -8,6 +8,33 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
+/// The web editor at /admin/ (Decap CMS, served from the site itself) gets
+/// its own policy, still limited to this site: its UI library puts its CSS
+/// in `<style>` elements (so `'unsafe-inline'` for styles only, never for
+/// scripts), previews images as
+/// `blob:` URLs, and talks to the GitHub API to read and save the files.
+/// It checks its own settings with a validator that compiles them into
+/// functions at run time, so this page needs `'unsafe-eval'` (which also
+/// covers its WebAssembly): a known limit of Decap CMS. The page loads
+/// only this site's own files and shows only this site's own content.
+/// Public pages keep the policy above.
+pub const EDITOR_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+     connect-src 'self' https://api.github.com; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'self'; object-src 'none'";
+
+/// On a laptop (`make edit`) the editor saves through decap-server on its
+/// own loopback port instead of the GitHub API.
+pub const EDITOR_CONTENT_SECURITY_POLICY_LOCAL: &str = "default-src 'self'; script-src 'self' 'unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+     connect-src 'self' http://127.0.0.1:*; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'self'; object-src 'none'";
+
+/// Is this path the web editor's?
+pub fn is_editor_path(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
+}
+
 pub fn headers() -> Vec<(HeaderName, HeaderValue)> {
     let h = HeaderValue::from_static;
     vec![

@@ -14,14 +14,16 @@ RUST_KEY_TYPES = {"Hash": "HASH", "Range": "RANGE"}
 
 
 def rust_table():
-    """The table `TableSpec::create_if_missing` creates, read from its source."""
+    """The table `TableSpec::create_if_missing` creates, read from its source.
+    Whitespace is dropped first, so rustfmt's line breaks do not matter."""
     code = (SRC / "store" / "dynamodb.rs").read_text()
     index_name = re.search(r'const PENDING_INDEX: &str = "([^"]+)"', code)[1]
-    spec = code[code.index("impl TableSpec"):]
-    index_part, table_part = spec.split(".build()\n", 1)
-    keys = lambda part: [(n, RUST_KEY_TYPES[t]) for n, t in re.findall(r'key\("(\w+)", KeyType::(\w+)\)', part)]
+    spec = re.sub(r"\s+", "", code[code.index("impl TableSpec"):])
+    index_part = spec[spec.index("GlobalSecondaryIndex::builder()"):spec.index("client.create_table()")]
+    table_part = spec[spec.index("client.create_table()"):spec.index(".send()")]
+    keys = lambda part: [(n, RUST_KEY_TYPES[t]) for n, t in re.findall(r'key\("(\w+)",KeyType::(\w+)\)', part)]
     return {
-        "attributes": sorted(re.findall(r's\("(\w+)", ScalarAttributeType::(\w)\)', table_part)),
+        "attributes": sorted(re.findall(r's\("(\w+)",ScalarAttributeType::(\w)\)', table_part)),
         "key": keys(table_part),
         "index": (index_name, keys(index_part), re.search(r"ProjectionType::(\w+)", index_part)[1].upper()),
         "ttl": re.search(r'TimeToLiveSpecification::builder\(\)\.attribute_name\("(\w+)"\)', spec)[1],

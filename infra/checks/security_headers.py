@@ -1,6 +1,9 @@
-"""The CloudFront response-headers policy must send exactly the headers the
+"""The CloudFront response-headers policies must send exactly the headers the
 local server sends (functions/src/security.rs), so what is tested locally
-is what ships. Exits non-zero and shows the difference otherwise."""
+is what ships: SecurityHeadersPolicy for the site and the API, and
+EditorSecurityHeadersPolicy for the web editor at /admin/ (the same headers
+with EDITOR_CONTENT_SECURITY_POLICY). Exits non-zero and shows the
+difference otherwise."""
 
 import re
 import sys
@@ -26,13 +29,13 @@ def rust_headers():
     for m in re.finditer(pair, source, re.S):
         name = named[m[1]] if m[1] else m[2].lower()
         headers[name] = literal(m[3]) if m[3] is not None else consts[m[4]]
-    if len(headers) < 5:
+    if len(headers) < 5 or "EDITOR_CONTENT_SECURITY_POLICY" not in consts:
         raise SystemExit(f"could not read the headers from {SECURITY_RS}; has its shape changed?")
-    return headers
+    editor = {**headers, "content-security-policy": consts["EDITOR_CONTENT_SECURITY_POLICY"]}
+    return {"SecurityHeadersPolicy": headers, "EditorSecurityHeadersPolicy": editor}
 
 
-def cloudfront_headers():
-    policy = template.only_resource(template.load(), "AWS::CloudFront::ResponseHeadersPolicy")
+def cloudfront_headers(policy):
     config = policy["Properties"]["ResponseHeadersPolicyConfig"]
     security = config.get("SecurityHeadersConfig", {})
     headers = {}
@@ -59,16 +62,21 @@ def cloudfront_headers():
 
 
 def main():
-    local, edge = rust_headers(), cloudfront_headers()
+    expected = rust_headers()
+    policies = template.resources_of_type(template.load(), "AWS::CloudFront::ResponseHeadersPolicy")
+    if set(policies) != set(expected):
+        raise SystemExit(f"expected the response-headers policies {sorted(expected)} in template.yaml, found {sorted(policies)}")
     problems = []
-    for name in sorted(set(local) | set(edge)):
-        if local.get(name) != edge.get(name):
-            problems.append(f"  {name}:\n    security.rs:   {local.get(name)!r}\n    template.yaml: {edge.get(name)!r}")
+    for policy, local in expected.items():
+        edge = cloudfront_headers(policies[policy])
+        for name in sorted(set(local) | set(edge)):
+            if local.get(name) != edge.get(name):
+                problems.append(f"  {policy} {name}:\n    security.rs:   {local.get(name)!r}\n    template.yaml: {edge.get(name)!r}")
     if problems:
         print("Security headers differ between functions/src/security.rs and infra/template.yaml:")
         print("\n".join(problems))
         sys.exit(1)
-    print(f"security headers: CloudFront sends the same {len(local)} headers as security.rs")
+    print(f"security headers: CloudFront's {len(expected)} policies send the same headers as security.rs")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ export function builtPages() {
   const walk = (dir) => {
     for (const name of readdirSync(dir)) {
       const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
+      // /admin/ is the web editor, not a public page: tests/editor/ checks it.
+      if (statSync(full).isDirectory()) { if (full !== join(PUBLIC, 'admin')) walk(full); }
       else if (name.endsWith('.html')) {
         const rel = relative(PUBLIC, full).split(sep).join('/');
         const path = name === 'index.html' ? `/${rel.slice(0, -'index.html'.length)}` : `/${rel}`;

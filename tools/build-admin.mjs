@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Builds the web editor into the built site: <OUT_DIR>/admin/.
+//
+//   node tools/build-admin.mjs [SITE_DIR [OUT_DIR]]   (default: site site/public)
+//
+// Copies the pinned Decap CMS bundle from node_modules (nothing is loaded
+// from another host), the page and scripts from site/admin/, and writes
+// config.yml from site/admin/config.yml with what depends on the build:
+//
+//   CMS_PORT set (make edit)  backend = the local decap-server on that port
+//   otherwise                 backend = GitHub: CMS_REPO (owner/name) on
+//                             branch main, sign-in through SITE_URL's
+//                             /api/cms/auth; without CMS_REPO a placeholder
+//                             that says what to set
+//
+// The languages come from site/config.toml, so the editor always offers
+// every language the site has.
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import TOML from '@iarna/toml';
+import YAML from 'yaml';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DECAP_DIST = join(ROOT, 'node_modules', 'decap-cms', 'dist');
+export const REPO_PLACEHOLDER = 'OWNER/REPOSITORY-set-CMS_REPO-when-building';
+
+/** Languages of the site: the default first, then [languages.*] in file order. */
+export function siteLocales(configToml) {
+  const config = TOML.parse(configToml);
+  return [config.default_language, ...Object.keys(config.languages ?? {})];
+}
+
+/** The editor's config object for one build. */
+export function editorConfig({ source, configToml, directoryToml, env }) {
+  const config = YAML.parse(source);
+  const locales = siteLocales(configToml);
+  config.i18n = { ...config.i18n, default_locale: locales[0], locales };
+  if (env.CMS_PORT) {
+    config.backend = { name: 'zola-proxy', proxy_url: `http://127.0.0.1:${env.CMS_PORT}/api/v1`, branch: 'main' };
+  } else {
+    config.backend = {
+      name: 'zola-github',
+      repo: env.CMS_REPO || REPO_PLACEHOLDER,
+      branch: 'main',
+      ...(env.SITE_URL ? { base_url: env.SITE_URL.replace(/\/$/, '') } : {}),
+      auth_endpoint: 'api/cms/auth',
+    };
+  }
+  if (env.SITE_URL) config.site_url = config.display_url = env.SITE_URL;
+
+  const directory = TOML.parse(directoryToml);
+  const file = config.collections.find((c) => c.name === 'gegevens').files.find((f) => f.name === 'directory');
+  const field = (fields, name) => fields.find((f) => f.name === name);
+  const dates = field(field(file.fields, 'spreekuur').fields, 'dates');
+  field(dates.fields, 'location').options = directory.locations.map((l) => ({ label: l.name, value: l.id }));
+  field(file.fields, 'mailboxes').fields = Object.keys(directory.mailboxes).map((key) => ({
+    name: key,
+    label: key,
+    widget: 'object',
+    collapsed: false,
+    fields: [
+      {
+        name: 'email',
+        label: 'Mailadres',
+        widget: 'string',
+        required: true,
+        pattern: ['^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', 'Vul een mailadres in, zo: naam@organisatie.nl.'],
+      },
+      {
+        name: 'to_be_confirmed',
+        label: 'Nog niet zeker (voorbeeldadres)',
+        widget: 'boolean',
+        required: false,
+        hint: 'Zet dit uit als het echte adres erin staat.',
+      },
+    ],
+  }));
+  return config;
+}
+
+function build(siteDir, outDir) {
+  const out = join(outDir, 'admin');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  // The bundle and the chunks and WebAssembly it loads from its own folder;
+  // source maps stay out (25 MB, and nobody debugs the editor on the site).
+  for (const name of readdirSync(DECAP_DIST)) {
+    if (/^(\d+\.)?decap-cms\.js$|\.wasm$/.test(name)) copyFileSync(join(DECAP_DIST, name), join(out, name));
+  }
+  copyFileSync(join(DECAP_DIST, 'decap-cms.js.LICENSE.txt'), join(out, 'decap-cms.js.LICENSE.txt'));
+  const src = join(ROOT, 'site', 'admin');
+  for (const name of ['index.html', 'manual-init.js', 'zola-paths.js', 'setup.js']) copyFileSync(join(src, name), join(out, name));
+  const config = editorConfig({
+    source: readFileSync(join(src, 'config.yml'), 'utf8'),
+    configToml: readFileSync(join(siteDir, 'config.toml'), 'utf8'),
+    directoryToml: readFileSync(join(siteDir, 'data', 'directory.toml'), 'utf8'),
+    env: process.env,
+  });
+  const header = '# Written by tools/build-admin.mjs from site/admin/config.yml: change that file.\n';
+  writeFileSync(join(out, 'config.yml'), header + YAML.stringify(config));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const siteDir = process.argv[2] ?? join(ROOT, 'site');
+  build(siteDir, process.argv[3] ?? join(siteDir, 'public'));
+}
