@@ -93,6 +93,7 @@ impl Dispatcher {
             match kind {
                 crate::store::MailKind::Coordinator => record.delivery.coordinator_sent_at = Some(now),
                 crate::store::MailKind::Confirmation => record.delivery.confirmation_sent_at = Some(now),
+                _ => {} // pickup mail is sent by crate::pickup, never from `unsent`
             }
         }
         Outcome::Delivered

@@ -15,6 +15,7 @@ pub mod lambda;
 pub mod local;
 pub mod mail;
 pub mod pages;
+pub mod pickup;
 pub mod ratelimit;
 pub mod routes;
 pub mod security;

@@ -23,6 +23,7 @@ struct CoordinatorText<'a> {
     rows: &'a [(&'static str, String)],
     received: &'a str,
     id: &'a str,
+    pickup_link: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -34,6 +35,7 @@ struct CoordinatorHtml<'a> {
     rows: &'a [(&'static str, String)],
     received: &'a str,
     id: &'a str,
+    pickup_link: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -67,23 +69,30 @@ impl Composer {
     }
 
     pub fn compose(&self, record: &Record, kind: MailKind) -> Result<OutgoingMail, MailError> {
+        self.compose_with_link(record, kind, None)
+    }
+
+    /// `pickup_link`: the signed "Ik pak dit op" address for the
+    /// coordinator's mail (see `crate::pickup`).
+    pub fn compose_with_link(&self, record: &Record, kind: MailKind, pickup_link: Option<&str>) -> Result<OutgoingMail, MailError> {
         let message = match kind {
-            MailKind::Coordinator => self.coordinator(record),
+            MailKind::Coordinator => self.coordinator(record, pickup_link),
             MailKind::Confirmation => self.confirmation(record),
+            other => Err(MailError::Compose(format!("{} mail is composed by crate::pickup", other.as_str()))),
         }?;
         Ok(OutgoingMail { record_id: record.id, kind, message })
     }
 
     /// Stable per record and mail: a mail sent twice is recognisably the same.
     pub fn message_id(&self, record: &Record, kind: MailKind) -> String {
-        let kind = match kind {
-            MailKind::Coordinator => "coordinator",
-            MailKind::Confirmation => "confirmation",
-        };
-        format!("<{}.{kind}@{}>", record.id, self.domain)
+        format!("<{}.{}@{}>", record.id, kind.as_str(), self.domain)
     }
 
-    fn coordinator(&self, record: &Record) -> Result<lettre::Message, MailError> {
+    pub fn from(&self) -> &Mailbox {
+        &self.from
+    }
+
+    fn coordinator(&self, record: &Record, pickup_link: Option<&str>) -> Result<lettre::Message, MailError> {
         let s = &record.submission;
         let subject = coordinator_subject(s);
         let action = coordinator_action(s);
@@ -99,8 +108,16 @@ impl Composer {
         );
         let id = record.id.to_string();
         let heading = format!("{} via de website", s.kind().label_nl());
-        let text = CoordinatorText { heading: &heading, action: &action, rows: &rows, received: &received, id: &id };
-        let html = CoordinatorHtml { subject: &subject, heading: &heading, action: &action, rows: &rows, received: &received, id: &id };
+        let text = CoordinatorText { heading: &heading, action: &action, rows: &rows, received: &received, id: &id, pickup_link };
+        let html = CoordinatorHtml {
+            subject: &subject,
+            heading: &heading,
+            action: &action,
+            rows: &rows,
+            received: &received,
+            id: &id,
+            pickup_link,
+        };
 
         let mut builder = lettre::Message::builder()
             .from(self.from.clone())

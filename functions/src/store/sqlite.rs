@@ -10,10 +10,10 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, Inserted, MailKind, PendingStats, Record, StoreError, SubmissionStore, from_millis, normalized_emails,
-    submission_from_json, submission_json, to_millis,
+    Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, StoreError, SubmissionStore,
+    from_millis, normalized_emails, submission_from_json, submission_json, to_millis,
 };
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, PickerName};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS submissions (
@@ -30,14 +30,34 @@ CREATE TABLE IF NOT EXISTS submissions (
     wants_confirmation   INTEGER NOT NULL,
     attempts             INTEGER NOT NULL DEFAULT 0,
     next_attempt_at      INTEGER NOT NULL,
-    pending              INTEGER NOT NULL
+    pending              INTEGER NOT NULL,
+    picked_up_at         INTEGER,
+    picked_up_by         TEXT,
+    reminded_at          INTEGER,
+    escalated_at         INTEGER,
+    referrer_told_at     INTEGER,
+    follow_up_at         INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (next_attempt_at) WHERE pending = 1;
 CREATE INDEX IF NOT EXISTS submissions_expiry ON submissions (expires_at);
 ";
 
+/// Pickup columns for a database made before they existed; its records
+/// get no follow-up (their coordinator mail had no pickup link).
+const PICKUP_COLUMNS: [&str; 6] = [
+    "picked_up_at INTEGER",
+    "picked_up_by TEXT",
+    "reminded_at INTEGER",
+    "escalated_at INTEGER",
+    "referrer_told_at INTEGER",
+    "follow_up_at INTEGER",
+];
+
+const PICKUP_INDEX: &str = "CREATE INDEX IF NOT EXISTS submissions_follow_up ON submissions (follow_up_at) WHERE follow_up_at IS NOT NULL;";
+
 const COLUMNS: &str = "id, submission, routed_to, received_at, consent_at, expires_at, \
-                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at";
+                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at, \
+                       picked_up_at, picked_up_by, reminded_at, escalated_at, referrer_told_at, follow_up_at";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -55,6 +75,7 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
             .map_err(unavailable)?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
+        add_pickup_columns(&conn).map_err(unavailable)?;
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -85,6 +106,20 @@ impl SqliteStore {
     }
 }
 
+fn add_pickup_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let has: bool = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('submissions') WHERE name = 'follow_up_at'",
+        [],
+        |row| row.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !has {
+        for column in PICKUP_COLUMNS {
+            conn.execute_batch(&format!("ALTER TABLE submissions ADD COLUMN {column};"))?;
+        }
+    }
+    conn.execute_batch(PICKUP_INDEX)
+}
+
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
@@ -99,6 +134,9 @@ struct RawRow {
     confirmation_sent_at: Option<i64>,
     attempts: u32,
     next_attempt_at: i64,
+    pickup: [Option<i64>; 4],
+    picked_up_by: Option<String>,
+    follow_up_at: Option<i64>,
 }
 
 impl RawRow {
@@ -112,6 +150,9 @@ impl RawRow {
             confirmation_sent_at: row.get(7)?,
             attempts: row.get(8)?,
             next_attempt_at: row.get(9)?,
+            pickup: [row.get(10)?, row.get(12)?, row.get(13)?, row.get(14)?],
+            picked_up_by: row.get(11)?,
+            follow_up_at: row.get(15)?,
         })
     }
 
@@ -129,6 +170,19 @@ impl RawRow {
                 confirmation_sent_at: self.confirmation_sent_at.map(from_millis),
                 attempts: self.attempts,
                 next_attempt_at: from_millis(self.next_attempt_at),
+            },
+            pickup: Pickup {
+                picked_up_at: self.pickup[0].map(from_millis),
+                picked_up_by: self
+                    .picked_up_by
+                    .as_deref()
+                    .map(PickerName::parse)
+                    .transpose()
+                    .map_err(|_| corrupt("picked_up_by"))?,
+                reminded_at: self.pickup[1].map(from_millis),
+                escalated_at: self.pickup[2].map(from_millis),
+                referrer_told_at: self.pickup[3].map(from_millis),
+                follow_up_at: self.follow_up_at.map(from_millis),
             },
         })
     }
@@ -153,8 +207,8 @@ impl SubmissionStore for SqliteStore {
             .with(move |c| {
                 c.prepare_cached(
                     "INSERT INTO submissions (id, kind, submission, routed_to, emails, received_at, consent_at, \
-                     expires_at, wants_confirmation, attempts, next_attempt_at, pending) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1) ON CONFLICT (id) DO NOTHING",
+                     expires_at, wants_confirmation, attempts, next_attempt_at, pending, follow_up_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12) ON CONFLICT (id) DO NOTHING",
                 )?
                 .execute(params![
                     r.id.to_string(),
@@ -168,6 +222,7 @@ impl SubmissionStore for SqliteStore {
                     r.wants_confirmation(),
                     r.delivery.attempts,
                     to_millis(r.delivery.next_attempt_at),
+                    r.pickup.follow_up_at.map(to_millis),
                 ])
             })
             .await?;
@@ -225,6 +280,7 @@ impl SubmissionStore for SqliteStore {
                 "UPDATE submissions SET confirmation_sent_at = ?2, pending = (coordinator_sent_at IS NULL) \
                  WHERE id = ?1 AND confirmation_sent_at IS NULL"
             }
+            other => return Err(StoreError::Unavailable(format!("{} mail is recorded as a pickup step", other.as_str()))),
         };
         let (id, at) = (id.to_string(), to_millis(at));
         let changed = self.with(move |c| c.prepare_cached(sql)?.execute(params![id, at])).await?;
@@ -266,5 +322,106 @@ impl SubmissionStore for SqliteStore {
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         let now = to_millis(now);
         self.with(move |c| c.execute("DELETE FROM submissions WHERE expires_at <= ?1", [now])).await
+    }
+
+    async fn follow_ups_due(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError> {
+        let now = to_millis(now);
+        let rows = self
+            .with(move |c| {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM submissions WHERE follow_up_at IS NOT NULL AND follow_up_at <= ?1 \
+                     ORDER BY follow_up_at LIMIT ?2"
+                );
+                let mut stmt = c.prepare_cached(&sql)?;
+                stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        rows.into_iter().map(RawRow::into_record).collect()
+    }
+
+    async fn move_follow_up(
+        &self,
+        record: &Record,
+        next: Option<OffsetDateTime>,
+    ) -> Result<bool, StoreError> {
+        let (id, expected, next) = (
+            record.id.to_string(),
+            record.pickup.follow_up_at.map(to_millis),
+            next.map(to_millis),
+        );
+        let changed = self
+            .with(move |c| {
+                c.prepare_cached(
+                    "UPDATE submissions SET follow_up_at = ?3 WHERE id = ?1 AND follow_up_at IS ?2",
+                )?
+                .execute(params![id, expected, next])
+            })
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn record_step(
+        &self,
+        id: Uuid,
+        step: FollowUpStep,
+        at: OffsetDateTime,
+        next: Option<OffsetDateTime>,
+    ) -> Result<bool, StoreError> {
+        let field = step.field();
+        let (id, at, next) = (id.to_string(), to_millis(at), next.map(to_millis));
+        let changed = self
+            .with(move |c| {
+                let sql = format!("UPDATE submissions SET {field} = ?2, follow_up_at = ?3 WHERE id = ?1 AND {field} IS NULL");
+                c.prepare_cached(&sql)?.execute(params![id, at, next])
+            })
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn pick_up(
+        &self,
+        id: Uuid,
+        at: OffsetDateTime,
+        by: Option<&PickerName>,
+        follow_up: Option<OffsetDateTime>,
+    ) -> Result<PickedUp, StoreError> {
+        let (key, at, by, next) = (
+            id.to_string(),
+            to_millis(at),
+            by.map(|b| b.as_str().to_owned()),
+            follow_up.map(to_millis),
+        );
+        self.with(move |c| {
+            let changed = c
+                .prepare_cached(
+                    "UPDATE submissions SET picked_up_at = ?2, picked_up_by = ?3, follow_up_at = ?4 \
+                     WHERE id = ?1 AND picked_up_at IS NULL",
+                )?
+                .execute(params![key, at, by, next])?;
+            if changed == 1 {
+                return Ok(PickedUp::Now);
+            }
+            let exists = c.prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?.exists([&key])?;
+            Ok(if exists { PickedUp::Before } else { PickedUp::Missing })
+        })
+        .await
+    }
+
+    async fn open_forms(&self) -> Result<Vec<Record>, StoreError> {
+        let rows = self
+            .with(|c| {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM submissions WHERE picked_up_at IS NULL AND follow_up_at IS NOT NULL \
+                     ORDER BY received_at"
+                );
+                let mut stmt = c.prepare_cached(&sql)?;
+                stmt.query_map([], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        rows.into_iter().map(RawRow::into_record).collect()
     }
 }
