@@ -13,6 +13,7 @@ use crate::directory::{Directory, DirectoryError};
 use crate::dispatch::Dispatcher;
 use crate::mail::{Composer, FileMailer, MailError, Mailer, SmtpCredentials, SmtpMailer};
 use crate::pages::FormPages;
+use crate::pickup::{KeySource, KeyStore, PickupDesk};
 use crate::ratelimit::RateLimiter;
 use crate::store::{DynamoStore, StoreError, SubmissionStore};
 
@@ -26,6 +27,7 @@ pub struct Inner {
     pub pages: FormPages,
     pub limiter: Option<RateLimiter>,
     pub settings: Settings,
+    pub pickup: Arc<PickupDesk>,
 }
 
 impl std::ops::Deref for App {
@@ -52,21 +54,43 @@ pub enum StartError {
 }
 
 impl App {
+    /// The pickup loop: links, pages, reminders (`crate::pickup`).
+    pub fn pickup(&self) -> &PickupDesk {
+        &self.0.pickup
+    }
+
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
         let directory = Directory::builtin()?;
         let needs_aws = matches!(settings.store, StoreConfig::Dynamo { .. })
-            || matches!(settings.mailer, MailerConfig::Smtp { secret_id: Some(_), .. });
+            || matches!(settings.mailer, MailerConfig::Smtp { secret_id: Some(_), .. })
+            || matches!(settings.pickup.key, KeySource::Secret(_));
         let aws = if needs_aws { Some(aws_config().await) } else { None };
         let store = open_store(&settings, aws.as_ref()).await?;
         let mailer = open_mailer(&settings, aws.as_ref()).await?;
-        let dispatcher =
-            Dispatcher::new(store, mailer, Composer::new(settings.mail_from.clone()), settings.sweep_interval);
+        // The key is read on first use, not here (cold starts).
+        let keys = KeyStore::new(settings.pickup.key.clone(), aws.clone());
+        let pickup = Arc::new(PickupDesk::new(
+            settings.pickup.clone(),
+            keys,
+            store.clone(),
+            mailer.clone(),
+            Composer::new(settings.mail_from.clone()),
+            directory.fallback().clone(),
+        ));
+        let dispatcher = Dispatcher::new(
+            store,
+            mailer,
+            Composer::new(settings.mail_from.clone()),
+            settings.sweep_interval,
+            pickup.clone(),
+        );
         Ok(App(Arc::new(Inner {
             directory,
             dispatcher,
             pages: FormPages::pick(settings.site_dir.clone()),
             limiter: settings.rate_limit_per_minute.and_then(RateLimiter::per_minute),
             settings,
+            pickup,
         })))
     }
 }

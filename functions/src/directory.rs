@@ -100,6 +100,11 @@ impl Directory {
         Ok(Self { region_of, regions, fallback: mailbox(&file.routing.fallback)? })
     }
 
+    /// Where anything unrouted goes; also who hears of forms nobody picks up.
+    pub fn fallback(&self) -> &EmailAddress {
+        &self.fallback
+    }
+
     pub fn builtin() -> Result<Self, DirectoryError> {
         Self::from_toml(DIRECTORY_TOML)
     }

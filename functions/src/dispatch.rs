@@ -10,6 +10,7 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::mail::{Composer, Mailer};
+use crate::pickup::{FollowUpReport, PickupDesk};
 use crate::store::{PendingStats, Record, StoreError, SubmissionStore};
 
 /// How long one sender may hold a record before another may try.
@@ -32,6 +33,8 @@ pub struct Dispatcher {
     /// First pause after a failure; doubles with each further failure.
     retry_base: Duration,
     send_timeout: StdDuration,
+    /// Signs the coordinator mail's pickup link; its follow-up runs in each sweep.
+    pickup: Arc<PickupDesk>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -51,11 +54,19 @@ pub struct SweepReport {
     pub skipped: usize,
     pub purged: usize,
     pub pending: PendingStats,
+    /// Reminders, escalations and referrer notices (`crate::pickup`).
+    pub follow_up: FollowUpReport,
 }
 
 impl Dispatcher {
-    pub fn new(store: Arc<dyn SubmissionStore>, mailer: Arc<dyn Mailer>, composer: Composer, retry_base: Duration) -> Self {
-        Self { store, mailer, composer, retry_base, send_timeout: StdDuration::from_secs(20) }
+    pub fn new(
+        store: Arc<dyn SubmissionStore>,
+        mailer: Arc<dyn Mailer>,
+        composer: Composer,
+        retry_base: Duration,
+        pickup: Arc<PickupDesk>,
+    ) -> Self {
+        Self { store, mailer, composer, retry_base, send_timeout: StdDuration::from_secs(20), pickup }
     }
 
     pub fn store(&self) -> &Arc<dyn SubmissionStore> {
@@ -67,7 +78,20 @@ impl Dispatcher {
     pub async fn dispatch(&self, record: &Record) -> Outcome {
         let mut record = record.clone();
         for kind in record.unsent() {
-            let sent = match self.composer.compose(&record, kind) {
+            // Every coordinator mail carries its pickup link; without the
+            // key it waits, rather than going out without one.
+            let link = match kind {
+                crate::store::MailKind::Coordinator => match self.pickup.link(&record).await {
+                    Ok(link) => Some(link),
+                    Err(e) => {
+                        tracing::warn!(record = %record.id, error = %e, "mail deferred: no pickup link");
+                        self.defer(&record).await;
+                        return Outcome::Deferred;
+                    }
+                },
+                _ => None,
+            };
+            let sent = match self.composer.compose_with_link(&record, kind, link.as_deref()) {
                 Ok(mail) => match tokio::time::timeout(self.send_timeout, self.mailer.send(&mail)).await {
                     Ok(result) => result.map_err(|e| e.to_string()),
                     Err(_) => Err("timed out".to_owned()),
@@ -155,6 +179,7 @@ impl Dispatcher {
             }
         }
         report.pending = self.store.pending_stats(OffsetDateTime::now_utc()).await?;
+        report.follow_up = self.pickup.follow_up(self.pickup.now()).await?;
         Ok(report)
     }
 }

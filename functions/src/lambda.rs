@@ -39,6 +39,7 @@ async fn handle(
         }
         let report = app.dispatcher.sweep().await?;
         emit_metrics(&report.pending);
+        crate::pickup::follow_up::emit_metric(&report.follow_up);
         tracing::info!(?report, "sweep");
         return Ok(serde_json::to_value(report)?);
     }

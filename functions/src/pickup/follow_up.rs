@@ -140,7 +140,7 @@ impl PickupDesk {
                     report.skipped += 1;
                     return Ok(true);
                 }
-                return Ok(self.send(record, action, now, report).await?);
+                return self.send(record, action, now, report).await;
             }
         };
         match (moved, action) {
@@ -201,7 +201,7 @@ impl PickupDesk {
         now: OffsetDateTime,
     ) -> Result<OutgoingMail, String> {
         let days = self.settings.reminder_working_days;
-        Ok(match step {
+        match step {
             FollowUpStep::Reminded => {
                 let link = self.link(record).await.map_err(|e| e.to_string())?;
                 mail::reminder(&self.composer, record, &link, days)
@@ -212,7 +212,7 @@ impl PickupDesk {
             }
             FollowUpStep::ReferrerTold => mail::referrer_notice(&self.composer, record),
         }
-        .map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())
     }
 
     /// After a pickup: tell the referrer at once if we can (the sweeper

@@ -12,7 +12,7 @@ pub mod key;
 pub mod mail;
 pub mod open;
 pub mod pages;
-// pub mod routes; (wired after core)
+pub mod routes;
 pub mod summary;
 pub mod token;
 pub mod workdays;
@@ -77,6 +77,11 @@ impl PickupDesk {
     pub async fn link(&self, record: &Record) -> Result<String, KeyError> {
         let token = self.keys.get().await?.sign(record.id, record.expires_at);
         Ok(format!("{}{}", self.settings.site_url, token.path()))
+    }
+
+    /// Now, for every time rule of the pickup loop.
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
     }
 
     pub fn keys(&self) -> &KeyStore {

@@ -57,7 +57,7 @@ async fn checked(app: &App, id: &str, query: &LinkQuery, now: OffsetDateTime) ->
 }
 
 pub async fn show(State(app): State<App>, Path(id): Path<String>, Query(query): Query<LinkQuery>) -> Response {
-    let now = OffsetDateTime::now_utc();
+    let now = app.pickup.now();
     let (token, record) = match checked(&app, &id, &query, now).await {
         Ok(found) => found,
         Err(page) => return page,
@@ -70,7 +70,7 @@ pub async fn show(State(app): State<App>, Path(id): Path<String>, Query(query): 
 }
 
 pub async fn pick_up(State(app): State<App>, Path(id): Path<String>, Query(query): Query<LinkQuery>, body: Bytes) -> Response {
-    let now = OffsetDateTime::now_utc();
+    let now = app.pickup.now();
     let (token, record) = match checked(&app, &id, &query, now).await {
         Ok(found) => found,
         Err(page) => return page,

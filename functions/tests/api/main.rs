@@ -12,6 +12,7 @@ mod forms;
 mod headers;
 mod hostile;
 mod lambda;
+mod pickup;
 mod logs;
 mod props;
 mod survival;
