@@ -8,6 +8,7 @@ use std::time::Duration as StdDuration;
 use aws_config::BehaviorVersion;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::{MailerConfig, Settings, StoreConfig};
 use crate::directory::{Directory, DirectoryError};
 use crate::dispatch::Dispatcher;
@@ -28,6 +29,7 @@ pub struct Inner {
     pub limiter: Option<RateLimiter>,
     pub settings: Settings,
     pub pickup: Arc<PickupDesk>,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl std::ops::Deref for App {
@@ -60,6 +62,11 @@ impl App {
     }
 
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with the clock the time rules read (tests).
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let directory = Directory::builtin()?;
         let needs_aws = matches!(settings.store, StoreConfig::Dynamo { .. })
             || matches!(settings.mailer, MailerConfig::Smtp { secret_id: Some(_), .. })
@@ -76,6 +83,7 @@ impl App {
             mailer.clone(),
             Composer::new(settings.mail_from.clone()),
             directory.fallback().clone(),
+            clock.clone(),
         ));
         let dispatcher = Dispatcher::new(
             store,
@@ -91,6 +99,7 @@ impl App {
             limiter: settings.rate_limit_per_minute.and_then(RateLimiter::per_minute),
             settings,
             pickup,
+            clock,
         })))
     }
 }

@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use crate::clock::Clock;
 use crate::domain::EmailAddress;
 use crate::mail::{Composer, Mailer};
 use crate::store::{Record, SubmissionStore};
@@ -51,6 +52,7 @@ pub struct PickupDesk {
     composer: Composer,
     /// The fallback inbox of `site/data/directory.toml`.
     fallback: EmailAddress,
+    clock: Arc<dyn Clock>,
 }
 
 impl PickupDesk {
@@ -61,6 +63,7 @@ impl PickupDesk {
         mailer: Arc<dyn Mailer>,
         composer: Composer,
         fallback: EmailAddress,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             settings,
@@ -69,6 +72,7 @@ impl PickupDesk {
             mailer,
             composer,
             fallback,
+            clock,
         }
     }
 
@@ -81,7 +85,7 @@ impl PickupDesk {
 
     /// Now, for every time rule of the pickup loop.
     pub fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+        self.clock.now()
     }
 
     pub fn keys(&self) -> &KeyStore {

@@ -5,7 +5,6 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::respond::{self, Reply};
@@ -70,7 +69,7 @@ pub async fn submit(
             let id = key.unwrap_or_else(Uuid::now_v7);
             let routed_to = app.directory.route(&submission).clone();
             let record =
-                Record::new(id, *submission, routed_to, OffsetDateTime::now_utc(), app.settings.retention, LEASE);
+                Record::new(id, *submission, routed_to, app.clock.now(), app.settings.retention, LEASE);
             match app.dispatcher.store().insert(&record).await {
                 Ok(Inserted::New) => {
                     app.dispatcher.dispatch(&record).await;

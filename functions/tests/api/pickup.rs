@@ -97,7 +97,7 @@ async fn clocked(store: Store, clock: &Arc<TestClock>) -> TestApp {
 
 /// One pass of the sweeper, as the local server and the Lambda schedule run it.
 async fn sweep(app: &App) -> forms::dispatch::SweepReport {
-    app.submissions().sweep().await.expect("sweep")
+    app.dispatcher.sweep().await.expect("sweep")
 }
 
 both_stores!(get_shows_only_facts_and_never_marks, |store| async move {
