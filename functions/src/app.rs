@@ -1,13 +1,14 @@
 //! Builds the application from settings: picks the store and mailer
-//! adapters and wires them to the routes. Transports (Lambda, local) only
-//! call `App::build` and `routes::router`.
+//! adapters and wires them into the one service (`service::Submissions`)
+//! the routes use. Transports (Lambda, local) only call `App::build` and
+//! `routes::router`.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use aws_config::BehaviorVersion;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
+use crate::budgets::MAIL_TIMEOUT;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{MailerConfig, Settings, StoreConfig};
 use crate::directory::{Directory, DirectoryError};
@@ -16,27 +17,19 @@ use crate::mail::{Composer, FileMailer, MailError, Mailer, SmtpCredentials, Smtp
 use crate::pages::FormPages;
 use crate::pickup::{KeySource, KeyStore, PickupDesk};
 use crate::ratelimit::RateLimiter;
+use crate::service::Submissions;
 use crate::store::{DynamoStore, StoreError, SubmissionStore};
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct App(Arc<Inner>);
 
-pub struct Inner {
-    pub directory: Directory,
-    pub dispatcher: Dispatcher,
-    pub pages: FormPages,
-    pub limiter: Option<RateLimiter>,
-    pub settings: Settings,
-    pub pickup: Arc<PickupDesk>,
-    pub clock: Arc<dyn Clock>,
-}
-
-impl std::ops::Deref for App {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
+struct Inner {
+    submissions: Submissions,
+    pages: FormPages,
+    limiter: Option<RateLimiter>,
+    settings: Settings,
+    pickup: Arc<PickupDesk>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,16 +49,11 @@ pub enum StartError {
 }
 
 impl App {
-    /// The pickup loop: links, pages, reminders (`crate::pickup`).
-    pub fn pickup(&self) -> &PickupDesk {
-        &self.0.pickup
-    }
-
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
         Self::build_with_clock(settings, Arc::new(SystemClock)).await
     }
 
-    /// As `build`, with the clock the time rules read (tests).
+    /// As `build`, with the clock the service and sweeper read (tests).
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let directory = Directory::builtin()?;
         let needs_aws = matches!(settings.store, StoreConfig::Dynamo { .. })
@@ -74,7 +62,9 @@ impl App {
         let aws = if needs_aws { Some(aws_config().await) } else { None };
         let store = open_store(&settings, aws.as_ref()).await?;
         let mailer = open_mailer(&settings, aws.as_ref()).await?;
-        // The key is read on first use, not here (cold starts).
+        let composer = Composer::new(settings.mail_from.clone());
+        let fallback = directory.fallback().clone();
+        // The pickup key is read on first use, not here (cold starts).
         let keys = KeyStore::new(settings.pickup.key.clone(), aws.clone());
         let pickup = Arc::new(PickupDesk::new(
             settings.pickup.clone(),
@@ -82,25 +72,41 @@ impl App {
             store.clone(),
             mailer.clone(),
             Composer::new(settings.mail_from.clone()),
-            directory.fallback().clone(),
+            fallback.clone(),
             clock.clone(),
         ));
-        let dispatcher = Dispatcher::new(
-            store,
-            mailer,
-            Composer::new(settings.mail_from.clone()),
-            settings.sweep_interval,
-            pickup.clone(),
-        );
+        let dispatcher =
+            Dispatcher::new(store.clone(), mailer, composer, clock.clone(), fallback, settings.sweep_interval, pickup.clone());
+        let submissions = Submissions::new(store, dispatcher, directory, clock, settings.retention);
         Ok(App(Arc::new(Inner {
-            directory,
-            dispatcher,
+            submissions,
             pages: FormPages::pick(settings.site_dir.clone()),
             limiter: settings.rate_limit_per_minute.and_then(RateLimiter::per_minute),
             settings,
             pickup,
-            clock,
         })))
+    }
+
+    /// The one way in for submissions, and the reads data requests need.
+    pub fn submissions(&self) -> &Submissions {
+        &self.0.submissions
+    }
+
+    /// The pickup loop: links, pages, reminders (`crate::pickup`).
+    pub fn pickup(&self) -> &PickupDesk {
+        &self.0.pickup
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub(crate) fn pages(&self) -> &FormPages {
+        &self.0.pages
+    }
+
+    pub(crate) fn limiter(&self) -> Option<&RateLimiter> {
+        self.0.limiter.as_ref()
     }
 }
 
@@ -112,10 +118,7 @@ pub async fn aws_config() -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).http_client(http).load().await
 }
 
-async fn open_store(
-    settings: &Settings,
-    aws: Option<&aws_config::SdkConfig>,
-) -> Result<Arc<dyn SubmissionStore>, StartError> {
+async fn open_store(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn SubmissionStore>, StartError> {
     Ok(match (&settings.store, aws) {
         #[cfg(feature = "sqlite")]
         (StoreConfig::Sqlite { path }, _) => Arc::new(crate::store::SqliteStore::open(path)?),
@@ -139,7 +142,7 @@ async fn open_mailer(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -
                 (Some(id), Some(aws)) => Some(read_smtp_secret(aws, id).await?),
                 _ => None,
             };
-            Arc::new(SmtpMailer::new(url, credentials, StdDuration::from_secs(10))?)
+            Arc::new(SmtpMailer::new(url, credentials, MAIL_TIMEOUT)?)
         }
     })
 }

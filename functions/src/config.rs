@@ -59,15 +59,20 @@ impl Settings {
         let store = match get("FORMS_STORE").as_deref().unwrap_or("sqlite") {
             "sqlite" => StoreConfig::Sqlite { path: data_dir.join("forms.sqlite3") },
             "dynamodb" => StoreConfig::Dynamo { table: get("FORMS_TABLE").unwrap_or_else(|| "forms-submissions".into()) },
-            other => return Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`"))),
+            other => {
+                return Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`")));
+            }
         };
         let mailer = match get("FORMS_MAILER").as_deref().unwrap_or("file") {
             "file" => MailerConfig::File { outbox: data_dir.join("outbox") },
             "smtp" => MailerConfig::Smtp {
-                url: get("SMTP_URL").ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
+                url: get("SMTP_URL")
+                    .ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
                 secret_id: get("SMTP_SECRET_ID"),
             },
-            other => return Err(err("FORMS_MAILER", format!("`{other}` is not `file` or `smtp`"))),
+            other => {
+                return Err(err("FORMS_MAILER", format!("`{other}` is not `file` or `smtp`")));
+            }
         };
         let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into());
         let mail_from = Mailbox::from_str(&mail_from)
@@ -150,7 +155,8 @@ mod tests {
 
     #[test]
     fn pickup_links_use_the_site_address_and_the_stack_secret() {
-        let s = settings(&[("SITE_URL", "https://www.example.org/"), ("PICKUP_KEY_SECRET_ID", "arn:x"), ("PORT", "8103")]).unwrap();
+        let s =
+            settings(&[("SITE_URL", "https://www.example.org/"), ("PICKUP_KEY_SECRET_ID", "arn:x"), ("PORT", "8103")]).unwrap();
         assert_eq!(s.pickup.site_url, "https://www.example.org");
         assert_eq!(s.pickup.key, KeySource::Secret("arn:x".into()));
         assert_eq!(settings(&[("PORT", "8103")]).unwrap().pickup.site_url, "http://127.0.0.1:8103");

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::app::App;
-use crate::dispatch::emit_metrics;
+use crate::metrics;
 use crate::ratelimit::ClientIp;
 
 #[derive(Deserialize)]
@@ -19,6 +19,7 @@ struct Task {
 }
 
 pub async fn run(app: App) -> Result<(), lambda_http::Error> {
+    metrics::enable();
     let router = crate::routes::router(app.clone()).layer(middleware::from_fn(lambda_client));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let (app, router) = (app.clone(), router.clone());
@@ -37,9 +38,9 @@ async fn handle(
         if task != "sweep" {
             return Err(format!("unknown forms_task `{task}`").into());
         }
-        let report = app.dispatcher.sweep().await?;
-        emit_metrics(&report.pending);
-        crate::pickup::follow_up::emit_metric(&report.follow_up);
+        let report = app.submissions().sweep_within(remaining(&event.context)).await?;
+        metrics::pending(&report.pending);
+        metrics::count(crate::pickup::follow_up::PAST_ESCALATION, report.follow_up.past_escalation);
         tracing::info!(?report, "sweep");
         return Ok(serde_json::to_value(report)?);
     }
@@ -47,6 +48,11 @@ async fn handle(
     let mut adapter = lambda_http::Adapter::from(router);
     let response = adapter.call(LambdaEvent::new(request, event.context)).await?;
     Ok(serde_json::to_value(response)?)
+}
+
+/// Time this invocation has left before Lambda stops it.
+fn remaining(context: &lambda_runtime::Context) -> std::time::Duration {
+    context.deadline().duration_since(std::time::SystemTime::now()).unwrap_or_default()
 }
 
 /// Behind CloudFront, the viewer's address is in `CloudFront-Viewer-Address`
@@ -61,7 +67,9 @@ async fn lambda_client(mut request: Request, next: Next) -> Response {
         .and_then(|ip| ip.parse().ok());
     let source = || match request.request_context_ref() {
         Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
-        Some(lambda_http::request::RequestContext::ApiGatewayV1(c)) => c.identity.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
+        Some(lambda_http::request::RequestContext::ApiGatewayV1(c)) => {
+            c.identity.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+        }
         _ => None,
     };
     if let Some(ip) = viewer.or_else(source) {

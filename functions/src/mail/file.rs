@@ -24,7 +24,7 @@ impl Mailer for FileMailer {
         let name = format!("{}.{}.eml", mail.record_id, mail.kind.as_str());
         let (tmp, done) = (self.outbox.join(format!(".{name}.tmp")), self.outbox.join(name));
         // Write then rename: a reader never sees half a mail.
-        tokio::fs::write(&tmp, mail.message.formatted()).await.map_err(|e| MailError::Send(e.to_string()))?;
-        tokio::fs::rename(&tmp, &done).await.map_err(|e| MailError::Send(e.to_string()))
+        tokio::fs::write(&tmp, mail.message.formatted()).await.map_err(|e| MailError::temporary(e.to_string()))?;
+        tokio::fs::rename(&tmp, &done).await.map_err(|e| MailError::temporary(e.to_string()))
     }
 }

@@ -5,22 +5,19 @@
 //! not recorded before. A crash between sending and recording sends it
 //! again after the lease, with the same Message-ID (as with form mail).
 
-use std::time::Duration as StdDuration;
+use std::time::Instant;
 
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use super::{PickupDesk, mail};
-use crate::dispatch::LEASE;
+use crate::budgets::{LEASE, MAIL_TIMEOUT, MIN_TIME_TO_CLAIM, REQUEST_SEND_BUDGET};
 use crate::domain::FormKind;
-use crate::mail::OutgoingMail;
+use crate::mail::{MailError, OutgoingMail};
 use crate::store::{FollowUpStep, Record, StoreError};
 
 /// Records read at once.
 const BATCH: usize = 50;
-/// How long one pass starts new batches (as the mail sweep).
-const BUDGET: StdDuration = StdDuration::from_secs(5);
-const SEND_TIMEOUT: StdDuration = StdDuration::from_secs(20);
 /// A reminder waits for the first mail: look again after this long.
 const WAIT_FOR_FIRST_MAIL: Duration = Duration::minutes(10);
 
@@ -63,11 +60,7 @@ impl PickupDesk {
         }
         if p.picked_up_at.is_some() {
             let referral = record.submission.kind() == FormKind::Referral;
-            return if referral && p.referrer_told_at.is_none() {
-                Action::TellReferrer
-            } else {
-                Action::Close
-            };
+            return if referral && p.referrer_told_at.is_none() { Action::TellReferrer } else { Action::Close };
         }
         if p.escalated_at.is_some() {
             // Stays listed as open until picked up or expired.
@@ -75,11 +68,7 @@ impl PickupDesk {
         }
         if let Some(reminded) = p.reminded_at {
             let due = self.escalation_due(reminded);
-            return if now >= due {
-                Action::Escalate
-            } else {
-                Action::Wait(due)
-            };
+            return if now >= due { Action::Escalate } else { Action::Wait(due) };
         }
         let due = self.reminder_due(record.received_at);
         match (now >= due, record.delivery.coordinator_sent_at) {
@@ -93,34 +82,29 @@ impl PickupDesk {
     /// Whether an open form is past the time it was (or should have been) escalated.
     pub fn is_past_escalation(&self, record: &Record, now: OffsetDateTime) -> bool {
         let p = &record.pickup;
-        p.picked_up_at.is_none()
-            && (p.escalated_at.is_some()
-                || p.reminded_at.is_some_and(|r| now >= self.escalation_due(r)))
+        p.picked_up_at.is_none() && (p.escalated_at.is_some() || p.reminded_at.is_some_and(|r| now >= self.escalation_due(r)))
     }
 
-    /// One pass over what is due.
-    pub async fn follow_up(&self, now: OffsetDateTime) -> Result<FollowUpReport, StoreError> {
-        let started = std::time::Instant::now();
+    /// One pass over what is due; takes nothing it cannot finish by `deadline`.
+    pub async fn follow_up(&self, now: OffsetDateTime, deadline: Instant) -> Result<FollowUpReport, StoreError> {
+        let time_left = || deadline.saturating_duration_since(Instant::now()) >= MIN_TIME_TO_CLAIM;
         let mut report = FollowUpReport::default();
-        loop {
+        while time_left() {
             let due = self.store.follow_ups_due(now, BATCH).await?;
             let full = due.len() == BATCH;
             report.due += due.len();
             let mut progress = false;
             for record in due {
-                progress |= self.step(&record, now, &mut report).await?;
+                if !time_left() {
+                    break;
+                }
+                progress |= self.step(&record, now, deadline, &mut report).await?;
             }
-            if !full || !progress || started.elapsed() >= BUDGET {
+            if !full || !progress {
                 break;
             }
         }
-        report.past_escalation = self
-            .store
-            .open_forms()
-            .await?
-            .iter()
-            .filter(|r| self.is_past_escalation(r, now))
-            .count() as u64;
+        report.past_escalation = self.store.open_forms().await?.iter().filter(|r| self.is_past_escalation(r, now)).count() as u64;
         Ok(report)
     }
 
@@ -129,6 +113,7 @@ impl PickupDesk {
         &self,
         record: &Record,
         now: OffsetDateTime,
+        deadline: Instant,
         report: &mut FollowUpReport,
     ) -> Result<bool, StoreError> {
         let action = self.action(record, now);
@@ -136,11 +121,12 @@ impl PickupDesk {
             Action::Close => self.store.move_follow_up(record, None).await?,
             Action::Wait(at) => self.store.move_follow_up(record, Some(at)).await?,
             Action::Remind | Action::Escalate | Action::TellReferrer => {
-                if !self.store.move_follow_up(record, Some(now + LEASE)).await? {
+                let lease = Duration::try_from(LEASE).expect("the lease fits");
+                if !self.store.move_follow_up(record, Some(now + lease)).await? {
                     report.skipped += 1;
                     return Ok(true);
                 }
-                return self.send(record, action, now, report).await;
+                return self.send(record, action, now, deadline, report).await;
             }
         };
         match (moved, action) {
@@ -157,6 +143,7 @@ impl PickupDesk {
         record: &Record,
         action: Action,
         now: OffsetDateTime,
+        deadline: Instant,
         report: &mut FollowUpReport,
     ) -> Result<bool, StoreError> {
         let (step, next) = match action {
@@ -172,14 +159,24 @@ impl PickupDesk {
                 return Ok(false);
             }
         };
-        let sent = match tokio::time::timeout(SEND_TIMEOUT, self.mailer.send(&mail)).await {
-            Ok(result) => result.map_err(|e| e.to_string()),
-            Err(_) => Err("timed out".to_owned()),
+        let budget = deadline.saturating_duration_since(Instant::now()).min(MAIL_TIMEOUT);
+        let sent = match tokio::time::timeout(budget, self.mailer.send(&mail)).await {
+            Ok(result) => result,
+            Err(_) => Err(MailError::temporary("timed out")),
         };
-        if let Err(reason) = sent {
-            tracing::warn!(record = %record.id, ?step, %reason, "pickup mail deferred");
-            report.failed += 1;
-            return Ok(false);
+        match sent {
+            Ok(()) => {}
+            // Refused for good (say, the referrer's address is gone): trying
+            // again every lease would not help. Recorded as done; the form
+            // itself still escalates to the fallback inbox if nobody acts.
+            Err(e) if e.is_permanent() => {
+                tracing::warn!(record = %record.id, ?step, reason = %e.log_summary(), "pickup mail refused for good");
+            }
+            Err(e) => {
+                tracing::warn!(record = %record.id, ?step, reason = %e.log_summary(), "pickup mail deferred");
+                report.failed += 1;
+                return Ok(false);
+            }
         }
         if self.store.record_step(record.id, step, now, next).await? {
             tracing::info!(record = %record.id, ?step, "pickup mail sent");
@@ -194,12 +191,7 @@ impl PickupDesk {
         Ok(true)
     }
 
-    async fn compose(
-        &self,
-        record: &Record,
-        step: FollowUpStep,
-        now: OffsetDateTime,
-    ) -> Result<OutgoingMail, String> {
+    async fn compose(&self, record: &Record, step: FollowUpStep, now: OffsetDateTime) -> Result<OutgoingMail, String> {
         let days = self.settings.reminder_working_days;
         match step {
             FollowUpStep::Reminded => {
@@ -219,25 +211,13 @@ impl PickupDesk {
     /// does it otherwise).
     pub async fn after_pickup(&self, record: &Record, now: OffsetDateTime) {
         let mut report = FollowUpReport::default();
-        if let Err(e) = self.step(record, now, &mut report).await {
+        if let Err(e) = self.step(record, now, Instant::now() + REQUEST_SEND_BUDGET, &mut report).await {
             tracing::warn!(record = %record.id, error = %e, "referrer notice left to the sweeper");
         }
     }
 }
 
-/// CloudWatch Embedded Metric Format: `Forms/FormsPastEscalation`, which
-/// the alarm in `infra/template.yaml` watches.
-pub fn emit_metric(report: &FollowUpReport) {
-    let line = serde_json::json!({
-        "_aws": {
-            "Timestamp": OffsetDateTime::now_utc().unix_timestamp() * 1000,
-            "CloudWatchMetrics": [{
-                "Namespace": "Forms",
-                "Dimensions": [[]],
-                "Metrics": [{"Name": "FormsPastEscalation", "Unit": "Count"}]
-            }]
-        },
-        "FormsPastEscalation": report.past_escalation,
-    });
-    println!("{line}");
-}
+/// The metric of open forms past their escalation time (EMF through
+/// `crate::metrics`), which `FormsPastEscalationAlarm` in
+/// `infra/template.yaml` watches.
+pub const PAST_ESCALATION: &str = "FormsPastEscalation";

@@ -33,20 +33,12 @@ pub struct KeyStore {
 
 impl KeyStore {
     pub fn new(source: KeySource, aws: Option<aws_config::SdkConfig>) -> Self {
-        Self {
-            source,
-            aws,
-            key: OnceCell::new(),
-        }
+        Self { source, aws, key: OnceCell::new() }
     }
 
     /// A key known in advance (tests).
     pub fn fixed(key: SigningKey) -> Self {
-        Self {
-            source: KeySource::Secret("fixed".into()),
-            aws: None,
-            key: OnceCell::new_with(Some(key)),
-        }
+        Self { source: KeySource::Secret("fixed".into()), aws: None, key: OnceCell::new_with(Some(key)) }
     }
 
     /// The key, loaded on the first call. A failure is not cached: the
@@ -56,28 +48,18 @@ impl KeyStore {
     }
 
     async fn load(&self) -> Result<SigningKey, KeyError> {
-        let fail = |problem: String| KeyError {
-            source_name: self.describe(),
-            problem,
-        };
+        let fail = |problem: String| KeyError { source_name: self.describe(), problem };
         let text = match &self.source {
-            KeySource::File(path) => read_or_create(path)
-                .await
-                .map_err(|e| fail(e.to_string()))?,
+            KeySource::File(path) => read_or_create(path).await.map_err(|e| fail(e.to_string()))?,
             KeySource::Secret(id) => {
-                let aws = self
-                    .aws
-                    .as_ref()
-                    .ok_or_else(|| fail("no AWS configuration".into()))?;
+                let aws = self.aws.as_ref().ok_or_else(|| fail("no AWS configuration".into()))?;
                 let out = aws_sdk_secretsmanager::Client::new(aws)
                     .get_secret_value()
                     .secret_id(id)
                     .send()
                     .await
                     .map_err(|e| fail(format!("{e:?}")))?;
-                out.secret_string()
-                    .ok_or_else(|| fail("the secret has no text value".into()))?
-                    .to_owned()
+                out.secret_string().ok_or_else(|| fail("the secret has no text value".into()))?.to_owned()
             }
         };
         SigningKey::new(text.trim().as_bytes().to_vec()).map_err(fail)
@@ -109,11 +91,7 @@ async fn read_or_create(path: &std::path::Path) -> std::io::Result<String> {
     let written = tokio::task::spawn_blocking(move || {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path_owned)?;
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path_owned)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()
     })
@@ -137,19 +115,12 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.len(), 64, "32 random bytes as hex");
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         let id = uuid::Uuid::new_v4();
         let expires = time::OffsetDateTime::now_utc() + time::Duration::days(1);
         let again = KeyStore::new(KeySource::File(path), None);
         let b = again.get().await.unwrap();
-        assert_eq!(
-            a.sign(id, expires),
-            b.sign(id, expires),
-            "a restart signs the same links"
-        );
+        assert_eq!(a.sign(id, expires), b.sign(id, expires), "a restart signs the same links");
     }
 
     #[tokio::test]
@@ -157,14 +128,7 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("pickup.key");
         std::fs::write(&path, "short").unwrap();
-        let e = KeyStore::new(KeySource::File(path), None)
-            .get()
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("pickup.key") && e.contains("at least 32 bytes"),
-            "{e}"
-        );
+        let e = KeyStore::new(KeySource::File(path), None).get().await.unwrap_err().to_string();
+        assert!(e.contains("pickup.key") && e.contains("at least 32 bytes"), "{e}");
     }
 }

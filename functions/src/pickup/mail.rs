@@ -43,12 +43,7 @@ struct Draft {
 }
 
 /// To the routed coordinator, as an answer to the first mail.
-pub fn reminder(
-    composer: &Composer,
-    record: &Record,
-    link: &str,
-    days: u32,
-) -> Result<OutgoingMail, MailError> {
+pub fn reminder(composer: &Composer, record: &Record, link: &str, days: u32) -> Result<OutgoingMail, MailError> {
     let draft = Draft {
         kind: MailKind::Reminder,
         to: record.routed_to.clone(),
@@ -101,11 +96,7 @@ pub fn escalation(
 
 /// To the referrer: their referral is being handled. Nothing about the family.
 pub fn referrer_notice(composer: &Composer, record: &Record) -> Result<OutgoingMail, MailError> {
-    let Details::Referral {
-        referrer,
-        programme,
-    } = &record.submission.details
-    else {
+    let Details::Referral { referrer, programme } = &record.submission.details else {
         return Err(MailError::Compose("only a referral has a referrer".into()));
     };
     let draft = Draft {
@@ -130,38 +121,21 @@ pub fn referrer_notice(composer: &Composer, record: &Record) -> Result<OutgoingM
 
 fn build(composer: &Composer, record: &Record, draft: Draft) -> Result<OutgoingMail, MailError> {
     let link = draft.link.as_deref();
-    let text = Text {
-        lines: &draft.lines,
-        facts: &draft.facts,
-        link,
-    };
-    let html = Html {
-        subject: &draft.subject,
-        lines: &draft.lines,
-        facts: &draft.facts,
-        link,
-    };
+    let text = Text { lines: &draft.lines, facts: &draft.facts, link };
+    let html = Html { subject: &draft.subject, lines: &draft.lines, facts: &draft.facts, link };
     let mut builder = lettre::Message::builder()
         .from(composer.from().clone())
         .to(Mailbox::new(None, draft.to.to_lettre()))
         .subject(draft.subject.clone())
         .message_id(Some(composer.message_id(record, draft.kind)));
     if let Some(parent) = draft.in_reply_to {
-        builder = builder
-            .header(InReplyTo::from(parent.clone()))
-            .header(References::from(parent));
+        builder = builder.header(InReplyTo::from(parent.clone())).header(References::from(parent));
     }
     let message = builder
         .multipart(MultiPart::alternative_plain_html(
-            text.render()
-                .map_err(|e| MailError::Compose(e.to_string()))?,
-            html.render()
-                .map_err(|e| MailError::Compose(e.to_string()))?,
+            text.render().map_err(|e| MailError::Compose(e.to_string()))?,
+            html.render().map_err(|e| MailError::Compose(e.to_string()))?,
         ))
         .map_err(|e| MailError::Compose(e.to_string()))?;
-    Ok(OutgoingMail {
-        record_id: record.id,
-        kind: draft.kind,
-        message,
-    })
+    Ok(OutgoingMail { record_id: record.id, kind: draft.kind, message })
 }

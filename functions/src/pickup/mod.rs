@@ -65,15 +65,7 @@ impl PickupDesk {
         fallback: EmailAddress,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self {
-            settings,
-            keys,
-            store,
-            mailer,
-            composer,
-            fallback,
-            clock,
-        }
+        Self { settings, keys, store, mailer, composer, fallback, clock }
     }
 
     /// The full "Ik pak dit op" address for a record; valid as long as the

@@ -24,9 +24,7 @@ struct Page<'a> {
 }
 
 fn respond(status: StatusCode, page: Page<'_>) -> Response {
-    let html = page
-        .render()
-        .unwrap_or_else(|_| "<!doctype html><title>Fout</title><p>Er ging iets mis.</p>".into());
+    let html = page.render().unwrap_or_else(|_| "<!doctype html><title>Fout</title><p>Er ging iets mis.</p>".into());
     // A pickup page is about one moment of one record: never cached.
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
@@ -38,9 +36,7 @@ pub fn confirm(summary: &Summary, action: String, error: Option<&str>) -> Respon
         if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK },
         Page {
             title: "Pak je dit formulier op?",
-            lines: vec![
-                "Klik op de knop als jij dit formulier oppakt. Dan krijgt niemand er nog een herinnering over.".into(),
-            ],
+            lines: vec!["Klik op de knop als jij dit formulier oppakt. Dan krijgt niemand er nog een herinnering over.".into()],
             facts: summary.facts(),
             action: Some(action),
             error,
@@ -66,10 +62,7 @@ pub fn picked_up(summary: &Summary) -> Response {
 pub fn already(summary: &Summary, pickup: &Pickup) -> Response {
     let when = pickup.picked_up_at.map(dutch_time).unwrap_or_default();
     let line = match &pickup.picked_up_by {
-        Some(by) => format!(
-            "Dit formulier is al opgepakt op {when} door {}.",
-            by.as_str()
-        ),
+        Some(by) => format!("Dit formulier is al opgepakt op {when} door {}.", by.as_str()),
         None => format!("Dit formulier is al opgepakt op {when}."),
     };
     respond(
@@ -107,9 +100,7 @@ pub fn gone() -> Response {
         StatusCode::GONE,
         Page {
             title: "Deze link is verlopen",
-            lines: vec![
-                "Dit formulier wordt niet meer bewaard, dus de link werkt niet meer. Er is niets aangepast.".into(),
-            ],
+            lines: vec!["Dit formulier wordt niet meer bewaard, dus de link werkt niet meer. Er is niets aangepast.".into()],
             facts: Vec::new(),
             action: None,
             error: None,
@@ -134,14 +125,7 @@ pub fn unavailable() -> Response {
 /// `27-11-2026 om 14:05`, Dutch time.
 pub fn dutch_time(t: time::OffsetDateTime) -> String {
     let t = amsterdam_time(t);
-    format!(
-        "{:02}-{:02}-{} om {:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
+    format!("{:02}-{:02}-{} om {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
 }
 
 /// `27-11-2026`, Dutch date.

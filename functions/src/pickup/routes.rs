@@ -24,17 +24,13 @@ pub struct LinkQuery {
 
 /// A link as it came in; anything unreadable counts as changed.
 fn token(id: &str, query: &LinkQuery) -> Option<LinkToken> {
-    Some(LinkToken {
-        id: Uuid::parse_str(id).ok()?,
-        expires: query.e.as_deref()?.parse().ok()?,
-        signature: query.s.clone()?,
-    })
+    Some(LinkToken { id: Uuid::parse_str(id).ok()?, expires: query.e.as_deref()?.parse().ok()?, signature: query.s.clone()? })
 }
 
 /// The record behind a valid link, or the page that says why not.
 async fn checked(app: &App, id: &str, query: &LinkQuery, now: OffsetDateTime) -> Result<(LinkToken, Record), Response> {
     let Some(token) = token(id, query) else { return Err(pages::tampered()) };
-    let key = match app.pickup.keys().get().await {
+    let key = match app.pickup().keys().get().await {
         Ok(key) => key,
         Err(e) => {
             tracing::error!(error = %e, "pickup key unavailable");
@@ -46,7 +42,7 @@ async fn checked(app: &App, id: &str, query: &LinkQuery, now: OffsetDateTime) ->
         Verdict::Expired => return Err(pages::gone()),
         Verdict::Valid => {}
     }
-    match app.pickup.store().get(token.id).await {
+    match app.pickup().store().get(token.id).await {
         Ok(Some(record)) if now < record.expires_at => Ok((token, record)),
         Ok(_) => Err(pages::gone()),
         Err(e) => {
@@ -57,7 +53,7 @@ async fn checked(app: &App, id: &str, query: &LinkQuery, now: OffsetDateTime) ->
 }
 
 pub async fn show(State(app): State<App>, Path(id): Path<String>, Query(query): Query<LinkQuery>) -> Response {
-    let now = app.pickup.now();
+    let now = app.pickup().now();
     let (token, record) = match checked(&app, &id, &query, now).await {
         Ok(found) => found,
         Err(page) => return page,
@@ -70,7 +66,7 @@ pub async fn show(State(app): State<App>, Path(id): Path<String>, Query(query): 
 }
 
 pub async fn pick_up(State(app): State<App>, Path(id): Path<String>, Query(query): Query<LinkQuery>, body: Bytes) -> Response {
-    let now = app.pickup.now();
+    let now = app.pickup().now();
     let (token, record) = match checked(&app, &id, &query, now).await {
         Ok(found) => found,
         Err(page) => return page,
@@ -82,12 +78,12 @@ pub async fn pick_up(State(app): State<App>, Path(id): Path<String>, Query(query
     };
     // A referral stays in the follow-up until its referrer is told.
     let follow_up = (record.submission.kind() == FormKind::Referral).then_some(now);
-    let store = app.pickup.store();
+    let store = app.pickup().store();
     match store.pick_up(record.id, now, by.as_ref(), follow_up).await {
         Ok(PickedUp::Now) => {
             tracing::info!(record = %record.id, "form picked up");
             if let Ok(Some(fresh)) = store.get(record.id).await {
-                app.pickup.after_pickup(&fresh, now).await;
+                app.pickup().after_pickup(&fresh, now).await;
             }
             pages::picked_up(&summary)
         }
@@ -109,7 +105,9 @@ fn picker(form: &RawForm) -> Result<Option<PickerName>, &'static str> {
     match form.get("by").map(str::trim) {
         None | Some("") => Ok(None),
         Some(raw) => PickerName::parse(raw).map(Some).map_err(|problem| match problem {
-            Problem::TooLong { .. } => "Je naam is te lang. Vul alleen je voornaam of initialen in (hoogstens 40 tekens), of laat het vak leeg.",
+            Problem::TooLong { .. } => {
+                "Je naam is te lang. Vul alleen je voornaam of initialen in (hoogstens 40 tekens), of laat het vak leeg."
+            }
             _ => "Vul alleen je voornaam of initialen in, of laat het vak leeg.",
         }),
     }

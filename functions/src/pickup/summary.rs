@@ -31,14 +31,8 @@ impl Summary {
         vec![
             ("Kenmerk", self.reference.to_string()),
             ("Formulier", self.form.label_nl().to_owned()),
-            (
-                "Programma",
-                self.programme.unwrap_or("niet gekozen").to_owned(),
-            ),
-            (
-                "Gemeente",
-                self.municipality.unwrap_or("niet opgegeven").to_owned(),
-            ),
+            ("Programma", self.programme.unwrap_or("niet gekozen").to_owned()),
+            ("Gemeente", self.municipality.unwrap_or("niet opgegeven").to_owned()),
         ]
     }
 }

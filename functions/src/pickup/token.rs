@@ -26,18 +26,13 @@ impl SigningKey {
 
     pub fn new(bytes: Vec<u8>) -> Result<Self, String> {
         if bytes.len() < Self::MIN_LEN {
-            return Err(format!(
-                "the pickup key must be at least {} bytes, it has {}",
-                Self::MIN_LEN,
-                bytes.len()
-            ));
+            return Err(format!("the pickup key must be at least {} bytes, it has {}", Self::MIN_LEN, bytes.len()));
         }
         Ok(Self(bytes))
     }
 
     fn mac(&self, id: Uuid, expires: i64) -> Hmac<Sha256> {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
         mac.update(format!("{ACTION}\n{id}\n{expires}").as_bytes());
         mac
     }
@@ -46,11 +41,7 @@ impl SigningKey {
     pub fn sign(&self, id: Uuid, expires: OffsetDateTime) -> LinkToken {
         let expires = expires.unix_timestamp();
         let signature = hex(&self.mac(id, expires).finalize().into_bytes());
-        LinkToken {
-            id,
-            expires,
-            signature,
-        }
+        LinkToken { id, expires, signature }
     }
 
     /// Checks a link as it came in; constant-time comparison of the MAC.
@@ -58,18 +49,10 @@ impl SigningKey {
         let Some(signature) = unhex(&token.signature) else {
             return Verdict::Tampered;
         };
-        if self
-            .mac(token.id, token.expires)
-            .verify_slice(&signature)
-            .is_err()
-        {
+        if self.mac(token.id, token.expires).verify_slice(&signature).is_err() {
             return Verdict::Tampered;
         }
-        if now.unix_timestamp() >= token.expires {
-            Verdict::Expired
-        } else {
-            Verdict::Valid
-        }
+        if now.unix_timestamp() >= token.expires { Verdict::Expired } else { Verdict::Valid }
     }
 }
 
@@ -86,13 +69,7 @@ pub struct LinkToken {
 impl LinkToken {
     /// The path and query of the page, on the site's own address.
     pub fn path(&self) -> String {
-        format!(
-            "{}{}?e={}&s={}",
-            super::PATH_PREFIX,
-            self.id,
-            self.expires,
-            self.signature
-        )
+        format!("{}{}?e={}&s={}", super::PATH_PREFIX, self.id, self.expires, self.signature)
     }
 }
 
@@ -113,10 +90,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 || !text.is_ascii() {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
 }
 
 #[cfg(test)]
@@ -134,37 +108,19 @@ mod tests {
     fn a_link_we_signed_is_valid_until_it_expires() {
         let token = key(1).sign(Uuid::new_v4(), NOW + time::Duration::days(365));
         assert_eq!(key(1).verify(&token, NOW), Verdict::Valid);
-        assert_eq!(
-            key(1).verify(&token, NOW + time::Duration::days(365)),
-            Verdict::Expired
-        );
+        assert_eq!(key(1).verify(&token, NOW + time::Duration::days(365)), Verdict::Expired);
     }
 
     #[test]
     fn any_change_makes_it_tampered() {
         let token = key(1).sign(Uuid::new_v4(), NOW + time::Duration::days(1));
-        let other_id = LinkToken {
-            id: Uuid::new_v4(),
-            ..token.clone()
-        };
-        let later = LinkToken {
-            expires: token.expires + 86_400,
-            ..token.clone()
-        };
+        let other_id = LinkToken { id: Uuid::new_v4(), ..token.clone() };
+        let later = LinkToken { expires: token.expires + 86_400, ..token.clone() };
         let mut flipped = token.signature.clone().into_bytes();
         flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
-        let flipped = LinkToken {
-            signature: String::from_utf8(flipped).unwrap(),
-            ..token.clone()
-        };
-        let short = LinkToken {
-            signature: token.signature[..10].to_owned(),
-            ..token.clone()
-        };
-        let junk = LinkToken {
-            signature: "zz".repeat(32),
-            ..token.clone()
-        };
+        let flipped = LinkToken { signature: String::from_utf8(flipped).unwrap(), ..token.clone() };
+        let short = LinkToken { signature: token.signature[..10].to_owned(), ..token.clone() };
+        let junk = LinkToken { signature: "zz".repeat(32), ..token.clone() };
         for bad in [other_id, later, flipped, short, junk] {
             assert_eq!(key(1).verify(&bad, NOW), Verdict::Tampered, "{bad:?}");
         }
@@ -174,30 +130,17 @@ mod tests {
     #[test]
     fn an_expired_link_that_was_changed_is_tampered_not_expired() {
         let token = key(1).sign(Uuid::new_v4(), NOW - time::Duration::days(1));
-        let moved = LinkToken {
-            expires: token.expires + 10 * 86_400,
-            ..token.clone()
-        };
+        let moved = LinkToken { expires: token.expires + 10 * 86_400, ..token.clone() };
         assert_eq!(key(1).verify(&token, NOW), Verdict::Expired);
-        assert_eq!(
-            key(1).verify(&moved, NOW),
-            Verdict::Tampered,
-            "extending a link breaks it"
-        );
+        assert_eq!(key(1).verify(&moved, NOW), Verdict::Tampered, "extending a link breaks it");
     }
 
     #[test]
     fn the_path_holds_only_the_id_expiry_and_signature() {
         let id = Uuid::new_v4();
         let path = key(1).sign(id, NOW).path();
-        assert!(
-            path.starts_with(&format!("/api/pickup/{id}?e={}&s=", NOW.unix_timestamp())),
-            "{path}"
-        );
-        assert_eq!(
-            path.len(),
-            format!("/api/pickup/{id}?e={}&s=", NOW.unix_timestamp()).len() + 64
-        );
+        assert!(path.starts_with(&format!("/api/pickup/{id}?e={}&s=", NOW.unix_timestamp())), "{path}");
+        assert_eq!(path.len(), format!("/api/pickup/{id}?e={}&s=", NOW.unix_timestamp()).len() + 64);
     }
 
     #[test]

@@ -17,8 +17,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, StoreError, SubmissionStore,
-    from_millis, normalized_emails, submission_from_json, submission_json, to_millis,
+    Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, Refusal, StoreError, SubmissionStore,
+    Unreadable, from_millis, normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json,
+    to_millis,
 };
 use crate::domain::{EmailAddress, PickerName};
 
@@ -57,11 +58,7 @@ impl TableSpec {
             .index_name(FOLLOW_UP_INDEX)
             .key_schema(key("follow_up", KeyType::Hash).map_err(sdk)?)
             .key_schema(key("follow_up_at", KeyType::Range).map_err(sdk)?)
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::All)
-                    .build(),
-            )
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
             .build()
             .map_err(sdk)?;
         let created = client
@@ -125,6 +122,9 @@ impl DynamoStore {
             ("next_attempt_at".to_owned(), n(to_millis(record.delivery.next_attempt_at))),
             ("pending".to_owned(), s(PENDING)),
         ]);
+        if !record.delivery.refused.is_empty() {
+            item.insert("refused".to_owned(), s(refused_json(&record.delivery.refused)));
+        }
         let emails = normalized_emails(record);
         if !emails.is_empty() {
             item.insert("emails".to_owned(), AttributeValue::Ss(emails));
@@ -152,6 +152,7 @@ impl DynamoStore {
             delivery: Delivery {
                 coordinator_sent_at: opt_num("coordinator_sent_at").map(from_millis),
                 confirmation_sent_at: opt_num("confirmation_sent_at").map(from_millis),
+                refused: refused_from_json(item.get("refused").and_then(|v| v.as_s().ok()).map(String::as_str))?,
                 attempts: u32::try_from(num("attempts")?).map_err(|_| corrupt("attempts"))?,
                 next_attempt_at: from_millis(num("next_attempt_at")?),
             },
@@ -226,19 +227,9 @@ impl DynamoStore {
 
 /// `SET`/`REMOVE` parts that put a record in the follow-up index at
 /// `next`, or take it out; with the values they use.
-fn follow_up_update(
-    next: Option<OffsetDateTime>,
-) -> (
-    &'static str,
-    &'static str,
-    Vec<(&'static str, AttributeValue)>,
-) {
+fn follow_up_update(next: Option<OffsetDateTime>) -> (&'static str, &'static str, Vec<(&'static str, AttributeValue)>) {
     match next {
-        Some(at) => (
-            "follow_up = :fu, follow_up_at = :next",
-            "",
-            vec![(":fu", s(FOLLOW_UP)), (":next", n(to_millis(at)))],
-        ),
+        Some(at) => ("follow_up = :fu, follow_up_at = :next", "", vec![(":fu", s(FOLLOW_UP)), (":next", n(to_millis(at)))]),
         None => ("", "REMOVE follow_up, follow_up_at", Vec::new()),
     }
 }
@@ -278,9 +269,7 @@ impl DynamoStore {
                 Some(now) => query
                     .key_condition_expression("follow_up = :fu AND follow_up_at <= :now")
                     .expression_attribute_values(":now", n(to_millis(now))),
-                None => query
-                    .key_condition_expression("follow_up = :fu")
-                    .filter_expression("attribute_not_exists(picked_up_at)"),
+                None => query.key_condition_expression("follow_up = :fu").filter_expression("attribute_not_exists(picked_up_at)"),
             };
             if let Some(limit) = limit {
                 query = query.limit(i32::try_from(limit).unwrap_or(i32::MAX));
@@ -333,7 +322,7 @@ impl SubmissionStore for DynamoStore {
         out.item().map(Self::from_item).transpose()
     }
 
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let out = self
             .client
             .query()
@@ -346,7 +335,14 @@ impl SubmissionStore for DynamoStore {
             .send()
             .await
             .map_err(sdk)?;
-        out.items().iter().map(Self::from_item).collect()
+        Ok(out
+            .items()
+            .iter()
+            .map(|item| {
+                let id = item.get("id").and_then(|v| v.as_s().ok()).map_or("(no id)", String::as_str);
+                readable(id, Self::from_item(item))
+            })
+            .collect())
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
@@ -375,7 +371,8 @@ impl SubmissionStore for DynamoStore {
             other => return Err(StoreError::Unavailable(format!("{} mail is recorded as a pickup step", other.as_str()))),
         };
         // Leaving the sparse index is what ends the sweeper's interest.
-        let expression = if completes { format!("SET {attribute} = :at REMOVE pending") } else { format!("SET {attribute} = :at") };
+        let expression =
+            if completes { format!("SET {attribute} = :at REMOVE pending") } else { format!("SET {attribute} = :at") };
         let update = self
             .client
             .update_item()
@@ -412,6 +409,38 @@ impl SubmissionStore for DynamoStore {
         }
     }
 
+    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id))
+            .update_expression("SET next_attempt_at = :next")
+            .condition_expression("attribute_exists(pending)")
+            .expression_attribute_values(":next", n(to_millis(until)))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id.to_string()))
+            .update_expression("SET refused = :r")
+            .condition_expression("attribute_exists(id)")
+            .expression_attribute_values(":r", s(refused_json(refused)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(sdk)
+    }
+
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError> {
         let hour_ago = n(to_millis(now - Duration::HOUR));
         Ok(PendingStats {
@@ -427,13 +456,7 @@ impl SubmissionStore for DynamoStore {
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
         let records = self.scan_email(email).await?;
         for record in &records {
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .key("id", s(record.id.to_string()))
-                .send()
-                .await
-                .map_err(sdk)?;
+            self.client.delete_item().table_name(&self.table).key("id", s(record.id.to_string())).send().await.map_err(sdk)?;
         }
         Ok(records.len())
     }
@@ -442,19 +465,11 @@ impl SubmissionStore for DynamoStore {
         Ok(0) // the table's TTL on `expires_at` does this
     }
 
-    async fn follow_ups_due(
-        &self,
-        now: OffsetDateTime,
-        limit: usize,
-    ) -> Result<Vec<Record>, StoreError> {
+    async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
         self.query_follow_ups(Some(now), Some(limit)).await
     }
 
-    async fn move_follow_up(
-        &self,
-        record: &Record,
-        next: Option<OffsetDateTime>,
-    ) -> Result<bool, StoreError> {
+    async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError> {
         let (set, remove, values) = follow_up_update(next);
         let mut update = self
             .client
@@ -466,9 +481,7 @@ impl SubmissionStore for DynamoStore {
             Some(expected) => update
                 .condition_expression("follow_up_at = :expected")
                 .expression_attribute_values(":expected", n(to_millis(expected))),
-            None => update.condition_expression(
-                "attribute_exists(id) AND attribute_not_exists(follow_up_at)",
-            ),
+            None => update.condition_expression("attribute_exists(id) AND attribute_not_exists(follow_up_at)"),
         };
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
@@ -495,9 +508,7 @@ impl SubmissionStore for DynamoStore {
             .table_name(&self.table)
             .key("id", s(id.to_string()))
             .update_expression(update_expression(&[&format!("{field} = :at"), set], remove))
-            .condition_expression(format!(
-                "attribute_exists(id) AND attribute_not_exists({field})"
-            ))
+            .condition_expression(format!("attribute_exists(id) AND attribute_not_exists({field})"))
             .expression_attribute_values(":at", n(to_millis(at)));
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
@@ -517,20 +528,13 @@ impl SubmissionStore for DynamoStore {
         follow_up: Option<OffsetDateTime>,
     ) -> Result<PickedUp, StoreError> {
         let (set, remove, values) = follow_up_update(follow_up);
-        let by_part = if by.is_some() {
-            "picked_up_by = :by"
-        } else {
-            ""
-        };
+        let by_part = if by.is_some() { "picked_up_by = :by" } else { "" };
         let mut update = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("id", s(id.to_string()))
-            .update_expression(update_expression(
-                &["picked_up_at = :at", by_part, set],
-                remove,
-            ))
+            .update_expression(update_expression(&["picked_up_at = :at", by_part, set], remove))
             .condition_expression("attribute_exists(id) AND attribute_not_exists(picked_up_at)")
             .expression_attribute_values(":at", n(to_millis(at)));
         if let Some(by) = by {
@@ -541,11 +545,9 @@ impl SubmissionStore for DynamoStore {
         }
         match update.send().await {
             Ok(_) => Ok(PickedUp::Now),
-            Err(e) if is_condition_failure(&e) => Ok(if self.get(id).await?.is_some() {
-                PickedUp::Before
-            } else {
-                PickedUp::Missing
-            }),
+            Err(e) if is_condition_failure(&e) => {
+                Ok(if self.get(id).await?.is_some() { PickedUp::Before } else { PickedUp::Missing })
+            }
             Err(e) => Err(sdk(e)),
         }
     }

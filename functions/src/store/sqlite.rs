@@ -10,8 +10,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, StoreError, SubmissionStore,
-    from_millis, normalized_emails, submission_from_json, submission_json, to_millis,
+    Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, Refusal, StoreError, SubmissionStore,
+    Unreadable, from_millis, normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json,
+    to_millis,
 };
 use crate::domain::{EmailAddress, PickerName};
 
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     attempts             INTEGER NOT NULL DEFAULT 0,
     next_attempt_at      INTEGER NOT NULL,
     pending              INTEGER NOT NULL,
+    refused              TEXT,
     picked_up_at         INTEGER,
     picked_up_by         TEXT,
     reminded_at          INTEGER,
@@ -53,10 +55,11 @@ const PICKUP_COLUMNS: [&str; 6] = [
     "follow_up_at INTEGER",
 ];
 
-const PICKUP_INDEX: &str = "CREATE INDEX IF NOT EXISTS submissions_follow_up ON submissions (follow_up_at) WHERE follow_up_at IS NOT NULL;";
+const PICKUP_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS submissions_follow_up ON submissions (follow_up_at) WHERE follow_up_at IS NOT NULL;";
 
 const COLUMNS: &str = "id, submission, routed_to, received_at, consent_at, expires_at, \
-                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at, \
+                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at, refused, \
                        picked_up_at, picked_up_by, reminded_at, escalated_at, referrer_told_at, follow_up_at";
 
 #[derive(Clone)]
@@ -75,6 +78,7 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
             .map_err(unavailable)?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
+        add_refused_column(&conn).map_err(unavailable)?;
         add_pickup_columns(&conn).map_err(unavailable)?;
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
@@ -106,12 +110,20 @@ impl SqliteStore {
     }
 }
 
+/// Files made before dead letters existed lack the `refused` column.
+fn add_refused_column(conn: &Connection) -> rusqlite::Result<()> {
+    let has = conn.prepare("SELECT 1 FROM pragma_table_info('submissions') WHERE name = 'refused'")?.exists([])?;
+    if !has {
+        conn.execute_batch("ALTER TABLE submissions ADD COLUMN refused TEXT")?;
+    }
+    Ok(())
+}
+
 fn add_pickup_columns(conn: &Connection) -> rusqlite::Result<()> {
-    let has: bool = conn.query_row(
-        "SELECT count(*) FROM pragma_table_info('submissions') WHERE name = 'follow_up_at'",
-        [],
-        |row| row.get::<_, i64>(0).map(|n| n > 0),
-    )?;
+    let has: bool =
+        conn.query_row("SELECT count(*) FROM pragma_table_info('submissions') WHERE name = 'follow_up_at'", [], |row| {
+            row.get::<_, i64>(0).map(|n| n > 0)
+        })?;
     if !has {
         for column in PICKUP_COLUMNS {
             conn.execute_batch(&format!("ALTER TABLE submissions ADD COLUMN {column};"))?;
@@ -134,6 +146,7 @@ struct RawRow {
     confirmation_sent_at: Option<i64>,
     attempts: u32,
     next_attempt_at: i64,
+    refused: Option<String>,
     pickup: [Option<i64>; 4],
     picked_up_by: Option<String>,
     follow_up_at: Option<i64>,
@@ -150,9 +163,10 @@ impl RawRow {
             confirmation_sent_at: row.get(7)?,
             attempts: row.get(8)?,
             next_attempt_at: row.get(9)?,
-            pickup: [row.get(10)?, row.get(12)?, row.get(13)?, row.get(14)?],
-            picked_up_by: row.get(11)?,
-            follow_up_at: row.get(15)?,
+            refused: row.get(10)?,
+            pickup: [row.get(11)?, row.get(13)?, row.get(14)?, row.get(15)?],
+            picked_up_by: row.get(12)?,
+            follow_up_at: row.get(16)?,
         })
     }
 
@@ -168,6 +182,7 @@ impl RawRow {
             delivery: Delivery {
                 coordinator_sent_at: self.coordinator_sent_at.map(from_millis),
                 confirmation_sent_at: self.confirmation_sent_at.map(from_millis),
+                refused: refused_from_json(self.refused.as_deref())?,
                 attempts: self.attempts,
                 next_attempt_at: from_millis(self.next_attempt_at),
             },
@@ -240,7 +255,7 @@ impl SubmissionStore for SqliteStore {
         row.map(RawRow::into_record).transpose()
     }
 
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let now = to_millis(now);
         let rows = self
             .with(move |c| {
@@ -252,7 +267,13 @@ impl SubmissionStore for SqliteStore {
                 stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        rows.into_iter().map(RawRow::into_record).collect()
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = row.id.clone();
+                readable(&id, row.into_record())
+            })
+            .collect())
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
@@ -297,6 +318,23 @@ impl SubmissionStore for SqliteStore {
         Ok(())
     }
 
+    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError> {
+        let (id, until) = (id.to_owned(), to_millis(until));
+        self.with(move |c| {
+            c.prepare_cached("UPDATE submissions SET next_attempt_at = ?2 WHERE id = ?1 AND pending = 1")?
+                .execute(params![id, until])
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError> {
+        let (id, json) = (id.to_string(), refused_json(refused));
+        self.with(move |c| c.prepare_cached("UPDATE submissions SET refused = ?2 WHERE id = ?1")?.execute(params![id, json]))
+            .await?;
+        Ok(())
+    }
+
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError> {
         let hour_ago = to_millis(now - Duration::HOUR);
         self.with(move |c| {
@@ -324,11 +362,7 @@ impl SubmissionStore for SqliteStore {
         self.with(move |c| c.execute("DELETE FROM submissions WHERE expires_at <= ?1", [now])).await
     }
 
-    async fn follow_ups_due(
-        &self,
-        now: OffsetDateTime,
-        limit: usize,
-    ) -> Result<Vec<Record>, StoreError> {
+    async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
         let now = to_millis(now);
         let rows = self
             .with(move |c| {
@@ -343,22 +377,12 @@ impl SubmissionStore for SqliteStore {
         rows.into_iter().map(RawRow::into_record).collect()
     }
 
-    async fn move_follow_up(
-        &self,
-        record: &Record,
-        next: Option<OffsetDateTime>,
-    ) -> Result<bool, StoreError> {
-        let (id, expected, next) = (
-            record.id.to_string(),
-            record.pickup.follow_up_at.map(to_millis),
-            next.map(to_millis),
-        );
+    async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError> {
+        let (id, expected, next) = (record.id.to_string(), record.pickup.follow_up_at.map(to_millis), next.map(to_millis));
         let changed = self
             .with(move |c| {
-                c.prepare_cached(
-                    "UPDATE submissions SET follow_up_at = ?3 WHERE id = ?1 AND follow_up_at IS ?2",
-                )?
-                .execute(params![id, expected, next])
+                c.prepare_cached("UPDATE submissions SET follow_up_at = ?3 WHERE id = ?1 AND follow_up_at IS ?2")?
+                    .execute(params![id, expected, next])
             })
             .await?;
         Ok(changed == 1)
@@ -389,12 +413,7 @@ impl SubmissionStore for SqliteStore {
         by: Option<&PickerName>,
         follow_up: Option<OffsetDateTime>,
     ) -> Result<PickedUp, StoreError> {
-        let (key, at, by, next) = (
-            id.to_string(),
-            to_millis(at),
-            by.map(|b| b.as_str().to_owned()),
-            follow_up.map(to_millis),
-        );
+        let (key, at, by, next) = (id.to_string(), to_millis(at), by.map(|b| b.as_str().to_owned()), follow_up.map(to_millis));
         self.with(move |c| {
             let changed = c
                 .prepare_cached(

@@ -12,7 +12,7 @@ mod forms;
 mod headers;
 mod hostile;
 mod lambda;
-mod pickup;
 mod logs;
+mod pickup;
 mod props;
 mod survival;

@@ -97,7 +97,7 @@ async fn clocked(store: Store, clock: &Arc<TestClock>) -> TestApp {
 
 /// One pass of the sweeper, as the local server and the Lambda schedule run it.
 async fn sweep(app: &App) -> forms::dispatch::SweepReport {
-    app.dispatcher.sweep().await.expect("sweep")
+    app.submissions().sweep().await.expect("sweep")
 }
 
 both_stores!(get_shows_only_facts_and_never_marks, |store| async move {
@@ -140,12 +140,14 @@ both_stores!(the_button_picks_up_once_and_the_referrer_hears_without_family_data
     assert_eq!(r.pickup.picked_up_at, Some(MONDAY + Duration::hours(3)));
     assert_eq!(r.pickup.picked_up_by.as_ref().map(|b| b.as_str()), Some("M.V."));
 
-    let notice = app.smtp.wait_for(&id, 3).await.into_iter().find(|m| m.message_id().contains(".pickedup@")).expect("referrer mail");
+    let notice =
+        app.smtp.wait_for(&id, 3).await.into_iter().find(|m| m.message_id().contains(".pickedup@")).expect("referrer mail");
     assert_eq!(notice.to().unwrap().1, referrer);
     let text = notice.text();
     assert!(text.contains(&id) && text.contains("23-11-2026") && text.contains("coördinator van Home-Start"), "{text}");
     assert_no_personal_data(&text.replace("Meester Verwijzer", ""), "the referrer's mail");
-    let confirmation_id = app.smtp.about(&id).into_iter().find(|m| m.message_id().contains(".confirmation@")).unwrap().message_id();
+    let confirmation_id =
+        app.smtp.about(&id).into_iter().find(|m| m.message_id().contains(".confirmation@")).unwrap().message_id();
     let raw = String::from_utf8_lossy(&notice.raw).to_string();
     assert!(raw.contains(&format!("In-Reply-To: <{confirmation_id}>")), "in the thread of the confirmation");
 
@@ -223,7 +225,8 @@ both_stores!(reminder_then_escalation_each_once_in_working_days, |store| async m
     // Two sweepers at once (a retry, an overlapping schedule): one reminder.
     let (a, b) = tokio::join!(sweep(&app.app), sweep(&app.app));
     assert_eq!(a.follow_up.reminded + b.follow_up.reminded, 1, "{a:?} {b:?}");
-    let reminders = app.smtp.wait_for(&id, 3).await.into_iter().filter(|m| m.message_id().contains(".reminder@")).collect::<Vec<_>>();
+    let reminders =
+        app.smtp.wait_for(&id, 3).await.into_iter().filter(|m| m.message_id().contains(".reminder@")).collect::<Vec<_>>();
     assert_eq!(reminders.len(), 1);
     let reminder = &reminders[0];
     assert_eq!(reminder.to().unwrap().1, "taalhuis.ijmond@example.org", "the same coordinator");
@@ -253,7 +256,10 @@ both_stores!(reminder_then_escalation_each_once_in_working_days, |store| async m
     assert_eq!(escalations.len(), 1);
     let text = escalations[0].text();
     assert_eq!(escalations[0].to().unwrap().1, "info@example.org", "the fallback inbox of directory.toml");
-    assert!(text.contains("taalhuis.ijmond@example.org") && text.contains(&id) && text.contains("wacht al 5 werkdagen"), "{text}");
+    assert!(
+        text.contains("taalhuis.ijmond@example.org") && text.contains(&id) && text.contains("wacht al 5 werkdagen"),
+        "{text}"
+    );
     assert!(text.contains(&format!("Ik pak dit op: {link}")));
     assert_no_personal_data(&text, "the escalation");
 
@@ -298,7 +304,10 @@ both_stores!(operator_list_and_data_requests_cover_pickup, |store| async move {
     assert_no_personal_data(&out, "forms open");
     let json: Value = serde_json::from_slice(&app.command(&["open", "--json"]).stdout).unwrap();
     let row = json.as_array().unwrap().iter().find(|r| r["reference"] == open.as_str()).expect("listed as JSON");
-    assert_eq!((row["reminded"].as_bool(), row["escalated"].as_bool(), row["working_days_open"].as_u64()), (Some(false), Some(false), Some(0)));
+    assert_eq!(
+        (row["reminded"].as_bool(), row["escalated"].as_bool(), row["working_days_open"].as_u64()),
+        (Some(false), Some(false), Some(0))
+    );
 
     let export: Value = serde_json::from_slice(&app.command(&["export", &referrer]).stdout).unwrap();
     let pickup = &export["records"][0]["pickup"];
