@@ -21,7 +21,11 @@ dev: site build
 	@echo "Outbox (FORMS_MAILER=file): $(DATA_DIR)/outbox/"
 	exec "$(FORMS_BIN)"
 
+# Style and lints first: fast, and a failure says exactly what to change.
 test-unit:
+	cargo fmt --all --check
+	cargo clippy --locked --workspace --all-targets -- -D warnings
+	cargo clippy --locked -p forms --no-default-features -- -D warnings
 	cargo test --locked --workspace --lib --bins
 
 test-integration: tools-python site

@@ -14,6 +14,7 @@ pub mod config;
 pub mod directory;
 pub mod dispatch;
 pub mod domain;
+pub mod html;
 pub mod lambda;
 pub mod local;
 pub mod mail;

@@ -9,6 +9,7 @@ use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
 use crate::domain::{Field, FieldErrors, FormKind, Lang, RawForm};
+use crate::html::escape;
 
 /// Where the built form pages come from.
 pub enum FormPages {
@@ -196,10 +197,6 @@ fn select_options(html: &str, raw: &RawForm) -> Result<String, lol_html::errors:
         })
         .fold(RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
     rewrite_str(html, handlers)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// GOV.UK-style summary: a heading and a link to each field, in the

@@ -3,9 +3,8 @@
 //! link previews open links with GET, which therefore never changes a thing.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,10 +15,17 @@ use crate::app::App;
 use crate::domain::{FormKind, PickerName, Problem, RawForm};
 use crate::store::{PickedUp, Record};
 
-#[derive(Deserialize)]
+/// The link's query string (`e=…&s=…`).
 pub struct LinkQuery {
     e: Option<String>,
     s: Option<String>,
+}
+
+impl LinkQuery {
+    fn parse(query: Option<String>) -> Self {
+        let raw = RawForm::from_urlencoded(query.unwrap_or_default().as_bytes());
+        Self { e: raw.get("e").map(str::to_owned), s: raw.get("s").map(str::to_owned) }
+    }
 }
 
 /// A link as it came in; anything unreadable counts as changed.
@@ -52,7 +58,8 @@ async fn checked(app: &App, id: &str, query: &LinkQuery, now: OffsetDateTime) ->
     }
 }
 
-pub async fn show(State(app): State<App>, Path(id): Path<String>, Query(query): Query<LinkQuery>) -> Response {
+pub async fn show(State(app): State<App>, Path(id): Path<String>, RawQuery(query): RawQuery) -> Response {
+    let query = LinkQuery::parse(query);
     let now = app.pickup().now();
     let (token, record) = match checked(&app, &id, &query, now).await {
         Ok(found) => found,
@@ -65,7 +72,8 @@ pub async fn show(State(app): State<App>, Path(id): Path<String>, Query(query): 
     pages::confirm(&summary, token.path(), None)
 }
 
-pub async fn pick_up(State(app): State<App>, Path(id): Path<String>, Query(query): Query<LinkQuery>, body: Bytes) -> Response {
+pub async fn pick_up(State(app): State<App>, Path(id): Path<String>, RawQuery(query): RawQuery, body: Bytes) -> Response {
+    let query = LinkQuery::parse(query);
     let now = app.pickup().now();
     let (token, record) = match checked(&app, &id, &query, now).await {
         Ok(found) => found,

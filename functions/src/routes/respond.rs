@@ -134,12 +134,8 @@ fn problem_page(status: StatusCode, message: &str) -> String {
          <p><a href=\"/\">Naar de homepage</a> · <a href=\"/en/\" lang=\"en\">To the home page</a></p>\
          </main></body></html>",
         code = status.as_u16(),
-        message = html_escape(message),
+        message = crate::html::escape(message),
     )
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 pub async fn not_found() -> Response {

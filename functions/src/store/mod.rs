@@ -166,16 +166,6 @@ impl Record {
         self.submission.reply_to().is_some()
     }
 
-    pub fn sent_at(&self, kind: MailKind) -> Option<OffsetDateTime> {
-        match kind {
-            MailKind::Coordinator => self.delivery.coordinator_sent_at,
-            MailKind::Confirmation => self.delivery.confirmation_sent_at,
-            MailKind::Reminder => self.pickup.reminded_at,
-            MailKind::Escalation => self.pickup.escalated_at,
-            MailKind::PickedUp => self.pickup.referrer_told_at,
-        }
-    }
-
     /// The refusal of `kind`, if its recipient refused it for good.
     pub fn refusal(&self, kind: MailKind) -> Option<&Refusal> {
         self.delivery.refused.iter().find(|r| r.mail == kind)

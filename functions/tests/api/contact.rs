@@ -76,7 +76,16 @@ both_stores!(an_invalid_form_is_refused_with_every_problem_and_nothing_is_stored
             "privacy_consent": "Tick the box to agree that we use your details to help you",
         }})
     );
-    let stored =
-        app.app.submissions().find_by_email(&forms::domain::EmailAddress::parse("sanne@example.org").unwrap()).await.unwrap();
-    assert!(stored.is_empty());
+
+    // Nothing stored: a form whose address is valid, refused for another
+    // reason, is not found under that address; once complete, it is.
+    let email = format!("sanne-{}@example.org", uuid::Uuid::new_v4().simple());
+    let address = forms::domain::EmailAddress::parse(&email).unwrap();
+    let mut form = contact_json(&email);
+    form["privacy_consent"] = json!("");
+    let refused = app.post_json("contact", &form).await;
+    assert_eq!(refused.status(), 422);
+    assert!(app.app.submissions().find_by_email(&address).await.unwrap().is_empty(), "nothing stored");
+    assert_eq!(app.post_json("contact", &contact_json(&email)).await.status(), 201);
+    assert_eq!(app.app.submissions().find_by_email(&address).await.unwrap().len(), 1, "the lookup does see a stored form");
 });
