@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use super::{
     Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, Refusal, StoreError, SubmissionStore,
-    Unreadable, from_millis, normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json,
-    to_millis,
+    Unreadable, from_millis, normalized_emails, readable, readable_only, refused_from_json, refused_json, submission_from_json,
+    submission_json, to_millis,
 };
 use crate::domain::{EmailAddress, PickerName};
 
@@ -276,7 +276,8 @@ impl DynamoStore {
             }
             let page = query.send().await.map_err(sdk)?;
             for item in page.items() {
-                records.push(Self::from_item(item)?);
+                let id = item.get("id").and_then(|v| v.as_s().ok()).map_or("?", String::as_str);
+                records.extend(readable_only(id, Self::from_item(item)));
             }
             match (page.last_evaluated_key(), limit) {
                 (Some(key), None) => start = Some(key.clone()),

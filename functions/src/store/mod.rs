@@ -343,6 +343,19 @@ fn readable(id: &str, parsed: Result<Record, StoreError>) -> Result<Record, Unre
     parsed.map_err(|e| Unreadable { id: id.to_owned(), problem: e.to_string() })
 }
 
+/// For the pickup follow-up: a record that no longer parses is left out
+/// (logged by id; the mail sweep counts and alarms on it) rather than
+/// stopping the follow-up of every other form.
+fn readable_only(id: &str, parsed: Result<Record, StoreError>) -> Option<Record> {
+    match parsed {
+        Ok(record) => Some(record),
+        Err(_) => {
+            tracing::error!(record = %id, "stored record cannot be read; left out of the pickup follow-up");
+            None
+        }
+    }
+}
+
 /// Addresses in a record, lower-cased, for data requests.
 fn normalized_emails(record: &Record) -> Vec<String> {
     let mut all: Vec<String> = record.submission.email_addresses().iter().map(|e| e.normalized()).collect();

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{
     Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, Refusal, StoreError, SubmissionStore,
-    Unreadable, from_millis, normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json,
-    to_millis,
+    Unreadable, from_millis, normalized_emails, readable, readable_only, refused_from_json, refused_json, submission_from_json,
+    submission_json, to_millis,
 };
 use crate::domain::{EmailAddress, PickerName};
 
@@ -374,7 +374,13 @@ impl SubmissionStore for SqliteStore {
                 stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        rows.into_iter().map(RawRow::into_record).collect()
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let id = row.id.clone();
+                readable_only(&id, row.into_record())
+            })
+            .collect())
     }
 
     async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError> {
@@ -441,6 +447,12 @@ impl SubmissionStore for SqliteStore {
                 stmt.query_map([], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        rows.into_iter().map(RawRow::into_record).collect()
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let id = row.id.clone();
+                readable_only(&id, row.into_record())
+            })
+            .collect())
     }
 }
