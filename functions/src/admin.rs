@@ -26,6 +26,18 @@ pub async fn erase(app: &App, email: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Forms nobody picked up yet, without personal data; `--json` for scripts.
+pub async fn open(app: &App, json: bool) -> Result<(), String> {
+    let desk = app.pickup();
+    let forms = desk.open_forms(desk.now()).await.map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&forms).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", crate::pickup::open::table(&forms));
+    }
+    Ok(())
+}
+
 pub async fn sweep(app: &App) -> Result<(), String> {
     let report = app.submissions().sweep().await.map_err(|e| e.to_string())?;
     println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);

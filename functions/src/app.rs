@@ -15,6 +15,7 @@ use crate::directory::{Directory, DirectoryError};
 use crate::dispatch::Dispatcher;
 use crate::mail::{Composer, FileMailer, MailError, Mailer, SmtpCredentials, SmtpMailer};
 use crate::pages::FormPages;
+use crate::pickup::{KeySource, KeyStore, PickupDesk};
 use crate::ratelimit::RateLimiter;
 use crate::service::Submissions;
 use crate::store::{DynamoStore, StoreError, SubmissionStore};
@@ -28,6 +29,7 @@ struct Inner {
     pages: FormPages,
     limiter: Option<RateLimiter>,
     settings: Settings,
+    pickup: Arc<PickupDesk>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,25 +57,44 @@ impl App {
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let directory = Directory::builtin()?;
         let needs_aws = matches!(settings.store, StoreConfig::Dynamo { .. })
-            || matches!(settings.mailer, MailerConfig::Smtp { secret_id: Some(_), .. });
+            || matches!(settings.mailer, MailerConfig::Smtp { secret_id: Some(_), .. })
+            || matches!(settings.pickup.key, KeySource::Secret(_));
         let aws = if needs_aws { Some(aws_config().await) } else { None };
         let store = open_store(&settings, aws.as_ref()).await?;
         let mailer = open_mailer(&settings, aws.as_ref()).await?;
         let composer = Composer::new(settings.mail_from.clone());
         let fallback = directory.fallback().clone();
-        let dispatcher = Dispatcher::new(store.clone(), mailer, composer, clock.clone(), fallback, settings.sweep_interval);
+        // The pickup key is read on first use, not here (cold starts).
+        let keys = KeyStore::new(settings.pickup.key.clone(), aws.clone());
+        let pickup = Arc::new(PickupDesk::new(
+            settings.pickup.clone(),
+            keys,
+            store.clone(),
+            mailer.clone(),
+            Composer::new(settings.mail_from.clone()),
+            fallback.clone(),
+            clock.clone(),
+        ));
+        let dispatcher =
+            Dispatcher::new(store.clone(), mailer, composer, clock.clone(), fallback, settings.sweep_interval, pickup.clone());
         let submissions = Submissions::new(store, dispatcher, directory, clock, settings.retention);
         Ok(App(Arc::new(Inner {
             submissions,
             pages: FormPages::pick(settings.site_dir.clone()),
             limiter: settings.rate_limit_per_minute.and_then(RateLimiter::per_minute),
             settings,
+            pickup,
         })))
     }
 
     /// The one way in for submissions, and the reads data requests need.
     pub fn submissions(&self) -> &Submissions {
         &self.0.submissions
+    }
+
+    /// The pickup loop: links, pages, reminders (`crate::pickup`).
+    pub fn pickup(&self) -> &PickupDesk {
+        &self.0.pickup
     }
 
     pub fn settings(&self) -> &Settings {

@@ -7,6 +7,8 @@ use std::str::FromStr;
 use lettre::message::Mailbox;
 use time::Duration;
 
+use crate::pickup::{KeySource, PickupSettings};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreConfig {
     Sqlite { path: PathBuf },
@@ -35,6 +37,8 @@ pub struct Settings {
     pub retention: Duration,
     /// Origins (`https://host`) other than our own that may post forms.
     pub allowed_origins: Vec<String>,
+    /// Pickup links, reminders and escalation (`crate::pickup`).
+    pub pickup: PickupSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,10 +86,25 @@ impl Settings {
         if retention_days == 0 {
             return Err(err("RETENTION_DAYS", "must be at least 1".into()));
         }
+        let port = number(&get, "PORT", 8080)?;
+        let site_url = get("SITE_URL").unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
+        let site_url = site_url.trim().trim_end_matches('/').to_owned();
+        if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
+            return Err(err("SITE_URL", format!("`{site_url}` is not an address like https://www.example.org")));
+        }
+        let reminder_working_days = number::<u32>(&get, "PICKUP_REMINDER_WORKING_DAYS", 2)?;
+        if reminder_working_days == 0 {
+            return Err(err("PICKUP_REMINDER_WORKING_DAYS", "must be at least 1".into()));
+        }
+        let key = match get("PICKUP_KEY_SECRET_ID") {
+            Some(id) => KeySource::Secret(id),
+            None => KeySource::File(data_dir.join("pickup.key")),
+        };
         Ok(Self {
             store,
             mailer,
-            port: number(&get, "PORT", 8080)?,
+            port,
+            pickup: PickupSettings { site_url, reminder_working_days, key },
             site_dir: PathBuf::from(get("SITE_DIR").unwrap_or_else(|| "site/public".into())),
             data_dir,
             mail_from,
@@ -129,6 +148,22 @@ mod tests {
         assert_eq!(s.rate_limit_per_minute, Some(10));
         assert_eq!(s.sweep_interval, Duration::seconds(30));
         assert_eq!(s.retention, Duration::days(365));
+        assert_eq!(s.pickup.site_url, "http://127.0.0.1:8080");
+        assert_eq!(s.pickup.reminder_working_days, 2);
+        assert_eq!(s.pickup.key, KeySource::File(PathBuf::from(".data/pickup.key")));
+    }
+
+    #[test]
+    fn pickup_links_use_the_site_address_and_the_stack_secret() {
+        let s =
+            settings(&[("SITE_URL", "https://www.example.org/"), ("PICKUP_KEY_SECRET_ID", "arn:x"), ("PORT", "8103")]).unwrap();
+        assert_eq!(s.pickup.site_url, "https://www.example.org");
+        assert_eq!(s.pickup.key, KeySource::Secret("arn:x".into()));
+        assert_eq!(settings(&[("PORT", "8103")]).unwrap().pickup.site_url, "http://127.0.0.1:8103");
+        let e = settings(&[("PICKUP_REMINDER_WORKING_DAYS", "0")]).unwrap_err().to_string();
+        assert!(e.starts_with("PICKUP_REMINDER_WORKING_DAYS:"), "{e}");
+        let e = settings(&[("SITE_URL", "www.example.org")]).unwrap_err().to_string();
+        assert!(e.starts_with("SITE_URL:"), "{e}");
     }
 
     #[test]

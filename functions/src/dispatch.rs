@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::domain::EmailAddress;
 use crate::mail::{Composer, MailError, Mailer, OutgoingMail};
 use crate::metrics;
+use crate::pickup::{FollowUpReport, PickupDesk};
 use crate::store::{MailKind, PendingStats, Record, Refusal, StoreError, SubmissionStore};
 
 /// Records a sweep reads at once.
@@ -36,6 +37,8 @@ pub struct Dispatcher {
     fallback: EmailAddress,
     /// First pause after a failure; doubles with each further failure.
     retry_base: Duration,
+    /// Signs the coordinator mail's pickup link; its follow-up runs in each sweep.
+    pickup: Arc<PickupDesk>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -60,6 +63,8 @@ pub struct SweepReport {
     pub unreadable: usize,
     pub purged: usize,
     pub pending: PendingStats,
+    /// Reminders, escalations and referrer notices (`crate::pickup`).
+    pub follow_up: FollowUpReport,
 }
 
 impl Dispatcher {
@@ -70,8 +75,9 @@ impl Dispatcher {
         clock: Arc<dyn Clock>,
         fallback: EmailAddress,
         retry_base: Duration,
+        pickup: Arc<PickupDesk>,
     ) -> Self {
-        Self { store, mailer, composer, clock, fallback, retry_base }
+        Self { store, mailer, composer, clock, fallback, retry_base, pickup }
     }
 
     /// Sends what is still unsent, coordinator first, until `deadline`.
@@ -105,6 +111,7 @@ impl Dispatcher {
             match kind {
                 MailKind::Coordinator => record.delivery.coordinator_sent_at = Some(now),
                 MailKind::Confirmation => record.delivery.confirmation_sent_at = Some(now),
+                _ => {} // pickup mail is sent by crate::pickup, never from `unsent`
             }
         }
         Outcome::Delivered
@@ -114,7 +121,15 @@ impl Dispatcher {
     /// earlier) sends it to the fallback inbox instead.
     async fn send_or_dead_letter(&self, record: &mut Record, kind: MailKind, deadline: Instant) -> Result<(), MailError> {
         if record.refusal(kind).is_none() {
-            let mail = self.composer.compose(record, kind)?;
+            // Every coordinator mail carries its pickup link; without the
+            // key it waits (a temporary failure), rather than going out without.
+            let link = match kind {
+                MailKind::Coordinator => {
+                    Some(self.pickup.link(record).await.map_err(|e| MailError::temporary(format!("no pickup link: {e}")))?)
+                }
+                _ => None,
+            };
+            let mail = self.composer.compose_with_link(record, kind, link.as_deref())?;
             let recipient = recipient(&mail);
             match self.send(&mail, deadline).await {
                 Err(MailError::Permanent { code, reason }) => {
@@ -227,6 +242,7 @@ impl Dispatcher {
         if report.unreadable > 0 {
             metrics::count(metrics::UNREADABLE, report.unreadable as u64);
         }
+        report.follow_up = self.pickup.follow_up(self.clock.now(), deadline).await?;
         report.pending = self.store.pending_stats(self.clock.now()).await?;
         Ok(report)
     }

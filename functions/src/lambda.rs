@@ -40,6 +40,7 @@ async fn handle(
         }
         let report = app.submissions().sweep_within(remaining(&event.context)).await?;
         metrics::pending(&report.pending);
+        metrics::count(crate::pickup::follow_up::PAST_ESCALATION, report.follow_up.past_escalation);
         tracing::info!(?report, "sweep");
         return Ok(serde_json::to_value(report)?);
     }

@@ -20,6 +20,7 @@ pub mod local;
 pub mod mail;
 pub mod metrics;
 pub mod pages;
+pub mod pickup;
 pub mod ratelimit;
 pub mod routes;
 pub mod security;

@@ -14,6 +14,9 @@ USAGE
   forms sweep           send pending mail once, then exit
   forms export EMAIL    print every record holding EMAIL as JSON (data request)
   forms erase EMAIL     delete every record holding EMAIL (data request)
+  forms open [--json]   list forms nobody picked up yet: reference, form,
+                        programme, municipality, working days open,
+                        reminded, escalated (no personal data)
   forms create-table    create the DynamoDB table $FORMS_TABLE if missing
                         (local development; production tables come from infra/)
   forms help            this text
@@ -63,12 +66,15 @@ async fn run(args: Vec<String>, settings: Settings, on_lambda: bool) -> Result<(
             }
         }
         ["create-table"] => forms::admin::create_table(&settings).await,
-        [cmd @ ("sweep" | "export" | "erase"), rest @ ..] => {
+        [cmd @ ("sweep" | "export" | "erase" | "open"), rest @ ..] => {
             let app = App::build(settings).await.map_err(|e| format!("cannot start: {e}"))?;
             match (*cmd, rest) {
                 ("sweep", []) => forms::admin::sweep(&app).await,
                 ("export", [email]) => forms::admin::export(&app, email).await,
                 ("erase", [email]) => forms::admin::erase(&app, email).await,
+                ("open", []) => forms::admin::open(&app, false).await,
+                ("open", ["--json"]) => forms::admin::open(&app, true).await,
+                ("open", _) => Err("usage: forms open [--json]".into()),
                 _ => Err(format!("usage: forms {cmd}{}", if *cmd == "sweep" { "" } else { " EMAIL" })),
             }
         }

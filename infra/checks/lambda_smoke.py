@@ -6,10 +6,14 @@ through tests/support/with_services.py (make infra-smoke does).
 It proves what the offline template checks cannot: the cross-compiled
 binary starts, answers an API Gateway v2 event that came through CloudFront
 (Host is the execute-api name, Origin the site's), refuses another origin,
-stores and mails the form, and runs the scheduled sweep with its metric.
+stores and mails the form with its pickup link signed by a key read from
+Secrets Manager (moto) on first use, and runs the scheduled sweep with its
+metrics.
 
 Usage: lambda_smoke.py BOOTSTRAP"""
 
+import email
+import email.policy
 import glob
 import json
 import os
@@ -19,6 +23,8 @@ import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
 
 SITE = "https://d111111abcdef8.cloudfront.net"
 API_HOST = "abc123.execute-api.eu-west-1.amazonaws.com"
@@ -84,6 +90,11 @@ def main():
                MAIL_FROM="Steun voor gezinnen <noreply@example.org>", RETENTION_DAYS="365",
                RATE_LIMIT_PER_MINUTE="10", ALLOWED_ORIGINS=SITE, RUST_LOG="info")
     subprocess.run(QEMU + [bootstrap, "create-table"], env=env, check=True, stdout=subprocess.DEVNULL)
+    # The pickup-link key as the stack makes it: a generated secret string.
+    moto = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+    secret = boto3.client("secretsmanager", endpoint_url=moto).create_secret(
+        Name=f"pickup-key-{table}", SecretString=uuid.uuid4().hex + uuid.uuid4().hex)
+    env.update(PICKUP_KEY_SECRET_ID=secret["ARN"], AWS_ENDPOINT_URL_SECRETSMANAGER=moto, SITE_URL=SITE)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -109,10 +120,15 @@ def main():
     mails = [m for m in glob.glob(os.path.join(os.environ["FORMS_TEST_SMTP_DIR"], "*.eml"))
              if form_id in open(m, encoding="utf-8", errors="replace").read()]
     assert len(mails) == 2, f"want the coordinator mail and the confirmation for {form_id}, got {len(mails)}"
+    parsed = [email.message_from_binary_file(open(m, "rb"), policy=email.policy.default) for m in mails]
+    (coordinator,) = [m for m in parsed if ".coordinator@" in m["Message-ID"]]
+    text = coordinator.get_body(("plain",)).get_content()
+    assert f"Ik pak dit op: {SITE}/api/pickup/{form_id}?e=" in text, f"the coordinator mail has its signed pickup link: {text}"
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     metrics = [line for line in lines if "_aws" in line]
     assert any(m["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Forms" and "PendingMailOverOneHour" in m
                for m in metrics), f"the sweep wrote no Forms metric line: {output[-2000:]}"
+    assert any("FormsPastEscalation" in m for m in metrics), f"the sweep wrote no FormsPastEscalation line: {output[-2000:]}"
     print(f"lambda smoke (arm64 under qemu): 403 for a foreign origin, 201 and 2 mails for {form_id}, sweep {sweep}")
 
 

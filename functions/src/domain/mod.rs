@@ -18,4 +18,4 @@ pub use lang::Lang;
 pub use phone::PhoneNumber;
 pub use raw::{BodyError, RawForm};
 pub use submission::{Details, FormKind, Parsed, Reach, Referrer, Submission, parse, thank_you_path};
-pub use text::{ChildrenAges, MessageText, Organisation, PersonName};
+pub use text::{ChildrenAges, MessageText, Organisation, PersonName, PickerName};

@@ -81,6 +81,12 @@ text_type!(
     100
 );
 text_type!(
+    /// The first name or initials a coordinator gives when picking up a form.
+    PickerName,
+    single_line,
+    40
+);
+text_type!(
     /// The organisation a professional works for.
     Organisation,
     single_line,

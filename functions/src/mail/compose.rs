@@ -24,6 +24,7 @@ struct CoordinatorText<'a> {
     rows: &'a [(&'static str, String)],
     received: &'a str,
     id: &'a str,
+    pickup_link: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -36,6 +37,7 @@ struct CoordinatorHtml<'a> {
     rows: &'a [(&'static str, String)],
     received: &'a str,
     id: &'a str,
+    pickup_link: Option<&'a str>,
 }
 
 /// The sender's confirmation, in their language (site/i18n/<lang>.toml).
@@ -83,20 +85,32 @@ impl Composer {
     }
 
     pub fn compose(&self, record: &Record, kind: MailKind) -> Result<OutgoingMail, MailError> {
+        self.compose_with_link(record, kind, None)
+    }
+
+    /// `pickup_link`: the signed "Ik pak dit op" address for the
+    /// coordinator's mail (see `crate::pickup`).
+    pub fn compose_with_link(
+        &self,
+        record: &Record,
+        kind: MailKind,
+        pickup_link: Option<&str>,
+    ) -> Result<OutgoingMail, MailError> {
         let message = match kind {
-            MailKind::Coordinator => self.coordinator(record),
+            MailKind::Coordinator => self.coordinator(record, pickup_link),
             MailKind::Confirmation => self.confirmation(record),
+            other => Err(MailError::Compose(format!("{} mail is composed by crate::pickup", other.as_str()))),
         }?;
         Ok(OutgoingMail { record_id: record.id, kind, message })
     }
 
     /// Stable per record and mail: a mail sent twice is recognisably the same.
     pub fn message_id(&self, record: &Record, kind: MailKind) -> String {
-        let kind = match kind {
-            MailKind::Coordinator => "coordinator",
-            MailKind::Confirmation => "confirmation",
-        };
-        format!("<{}.{kind}@{}>", record.id, self.domain)
+        format!("<{}.{}@{}>", record.id, kind.as_str(), self.domain)
+    }
+
+    pub fn from(&self) -> &Mailbox {
+        &self.from
     }
 
     /// A refused mail, handed to a person: the form as the coordinator
@@ -106,6 +120,7 @@ impl Composer {
         let which = match refusal.mail {
             MailKind::Coordinator => "De mail aan de coördinator",
             MailKind::Confirmation => "De bevestiging aan de afzender",
+            _ => "Een mail over dit formulier",
         };
         let action = format!(
             "Niet afgeleverd. {which} is geweigerd door {}. Reden: {}. Stuur dit formulier door naar de juiste persoon \
@@ -115,20 +130,17 @@ impl Composer {
             coordinator_action(&record.submission)
         );
         let subject = format!("Niet afgeleverd: {}", coordinator_subject(&record.submission));
-        let kind = match refusal.mail {
-            MailKind::Coordinator => "coordinator",
-            MailKind::Confirmation => "confirmation",
-        };
+        let kind = refusal.mail.as_str();
         let message_id = format!("<{}.{kind}.refused@{}>", record.id, self.domain);
-        let message = self.coordinator_mail(record, fallback, subject, action, message_id)?;
+        let message = self.coordinator_mail(record, fallback, subject, action, message_id, None)?;
         Ok(OutgoingMail { record_id: record.id, kind: refusal.mail, message })
     }
 
-    fn coordinator(&self, record: &Record) -> Result<lettre::Message, MailError> {
+    fn coordinator(&self, record: &Record, pickup_link: Option<&str>) -> Result<lettre::Message, MailError> {
         let subject = coordinator_subject(&record.submission);
         let action = coordinator_action(&record.submission);
         let message_id = self.message_id(record, MailKind::Coordinator);
-        self.coordinator_mail(record, &record.routed_to, subject, action, message_id)
+        self.coordinator_mail(record, &record.routed_to, subject, action, message_id, pickup_link)
     }
 
     fn coordinator_mail(
@@ -138,6 +150,7 @@ impl Composer {
         subject: String,
         action: String,
         message_id: String,
+        pickup_link: Option<&str>,
     ) -> Result<lettre::Message, MailError> {
         let s = &record.submission;
         let rows = s.labelled_fields();
@@ -154,8 +167,15 @@ impl Composer {
         let heading = format!("{} via de website", s.kind().label_nl());
         let language_note = language_note(s.lang);
         let language_note = language_note.as_deref().unwrap_or("");
-        let text =
-            CoordinatorText { heading: &heading, action: &action, language_note, rows: &rows, received: &received, id: &id };
+        let text = CoordinatorText {
+            heading: &heading,
+            action: &action,
+            language_note,
+            rows: &rows,
+            received: &received,
+            id: &id,
+            pickup_link,
+        };
         let html = CoordinatorHtml {
             subject: &subject,
             heading: &heading,
@@ -164,6 +184,7 @@ impl Composer {
             rows: &rows,
             received: &received,
             id: &id,
+            pickup_link,
         };
 
         let mut builder = lettre::Message::builder()

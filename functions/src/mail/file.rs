@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 
 use super::{MailError, Mailer, OutgoingMail};
-use crate::store::MailKind;
 
 pub struct FileMailer {
     outbox: PathBuf,
@@ -22,11 +21,7 @@ impl FileMailer {
 #[async_trait]
 impl Mailer for FileMailer {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
-        let kind = match mail.kind {
-            MailKind::Coordinator => "coordinator",
-            MailKind::Confirmation => "confirmation",
-        };
-        let name = format!("{}.{kind}.eml", mail.record_id);
+        let name = format!("{}.{}.eml", mail.record_id, mail.kind.as_str());
         let (tmp, done) = (self.outbox.join(format!(".{name}.tmp")), self.outbox.join(name));
         // Write then rename: a reader never sees half a mail.
         tokio::fs::write(&tmp, mail.message.formatted()).await.map_err(|e| MailError::temporary(e.to_string()))?;

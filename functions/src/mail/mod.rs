@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::store::MailKind;
 
 pub use amsterdam::amsterdam_time;
-pub use compose::Composer;
+pub use compose::{Composer, coordinator_subject};
 pub use file::FileMailer;
 pub use smtp::{SmtpCredentials, SmtpMailer};
 

@@ -26,6 +26,7 @@ pub fn router(app: App) -> Router {
                 .layer(middleware::from_fn_with_state(app.clone(), forms::cors_for_configured_origins)),
         )
         .route("/api/health", get(|| async { "ok" }))
+        .route("/api/pickup/{id}", get(crate::pickup::routes::show).post(crate::pickup::routes::pick_up))
         // Anything else under /api/ is 404, also where the local server
         // puts the static site behind (its file server would say 405).
         .route("/api/{*rest}", any(respond::not_found))

@@ -17,13 +17,19 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, Inserted, MailKind, PendingStats, Record, Refusal, StoreError, SubmissionStore, Unreadable, from_millis,
-    normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
+    Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, Refusal, StoreError, SubmissionStore,
+    Unreadable, from_millis, normalized_emails, readable, readable_only, refused_from_json, refused_json, submission_from_json,
+    submission_json, to_millis,
 };
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, PickerName};
 
 pub const PENDING_INDEX: &str = "pending-by-due";
 const PENDING: &str = "1";
+/// Sparse index of records with a pickup follow-up planned (every form
+/// nobody picked up yet, and a picked-up referral until its referrer is
+/// told), by when it is due: the sweep queries it, never scans.
+pub const FOLLOW_UP_INDEX: &str = "follow-up-by-due";
+const FOLLOW_UP: &str = "1";
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -48,6 +54,13 @@ impl TableSpec {
             .projection(Projection::builder().projection_type(ProjectionType::All).build())
             .build()
             .map_err(sdk)?;
+        let follow_up = GlobalSecondaryIndex::builder()
+            .index_name(FOLLOW_UP_INDEX)
+            .key_schema(key("follow_up", KeyType::Hash).map_err(sdk)?)
+            .key_schema(key("follow_up_at", KeyType::Range).map_err(sdk)?)
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .build()
+            .map_err(sdk)?;
         let created = client
             .create_table()
             .table_name(table)
@@ -55,8 +68,11 @@ impl TableSpec {
             .attribute_definitions(s("id", ScalarAttributeType::S).map_err(sdk)?)
             .attribute_definitions(s("pending", ScalarAttributeType::S).map_err(sdk)?)
             .attribute_definitions(s("next_attempt_at", ScalarAttributeType::N).map_err(sdk)?)
+            .attribute_definitions(s("follow_up", ScalarAttributeType::S).map_err(sdk)?)
+            .attribute_definitions(s("follow_up_at", ScalarAttributeType::N).map_err(sdk)?)
             .key_schema(key("id", KeyType::Hash).map_err(sdk)?)
             .global_secondary_indexes(index)
+            .global_secondary_indexes(follow_up)
             .send()
             .await;
         match created {
@@ -113,6 +129,10 @@ impl DynamoStore {
         if !emails.is_empty() {
             item.insert("emails".to_owned(), AttributeValue::Ss(emails));
         }
+        if let Some(at) = record.pickup.follow_up_at {
+            item.insert("follow_up".to_owned(), s(FOLLOW_UP));
+            item.insert("follow_up_at".to_owned(), n(to_millis(at)));
+        }
         item
     }
 
@@ -135,6 +155,18 @@ impl DynamoStore {
                 refused: refused_from_json(item.get("refused").and_then(|v| v.as_s().ok()).map(String::as_str))?,
                 attempts: u32::try_from(num("attempts")?).map_err(|_| corrupt("attempts"))?,
                 next_attempt_at: from_millis(num("next_attempt_at")?),
+            },
+            pickup: Pickup {
+                picked_up_at: opt_num("picked_up_at").map(from_millis),
+                picked_up_by: item
+                    .get("picked_up_by")
+                    .and_then(|v| v.as_s().ok())
+                    .map(|v| PickerName::parse(v).map_err(|_| corrupt("picked_up_by")))
+                    .transpose()?,
+                reminded_at: opt_num("reminded_at").map(from_millis),
+                escalated_at: opt_num("escalated_at").map(from_millis),
+                referrer_told_at: opt_num("referrer_told_at").map(from_millis),
+                follow_up_at: opt_num("follow_up_at").map(from_millis),
             },
         })
     }
@@ -190,6 +222,69 @@ impl DynamoStore {
             }
         }
         Ok(total)
+    }
+}
+
+/// `SET`/`REMOVE` parts that put a record in the follow-up index at
+/// `next`, or take it out; with the values they use.
+fn follow_up_update(next: Option<OffsetDateTime>) -> (&'static str, &'static str, Vec<(&'static str, AttributeValue)>) {
+    match next {
+        Some(at) => ("follow_up = :fu, follow_up_at = :next", "", vec![(":fu", s(FOLLOW_UP)), (":next", n(to_millis(at)))]),
+        None => ("", "REMOVE follow_up, follow_up_at", Vec::new()),
+    }
+}
+
+/// `SET a, b REMOVE c` from its parts.
+fn update_expression(sets: &[&str], remove: &str) -> String {
+    let sets: Vec<&str> = sets.iter().copied().filter(|p| !p.is_empty()).collect();
+    let mut expression = String::new();
+    if !sets.is_empty() {
+        expression.push_str("SET ");
+        expression.push_str(&sets.join(", "));
+    }
+    if !remove.is_empty() {
+        expression.push(' ');
+        expression.push_str(remove);
+    }
+    expression.trim().to_owned()
+}
+
+impl DynamoStore {
+    async fn query_follow_ups(
+        &self,
+        due_before: Option<OffsetDateTime>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Record>, StoreError> {
+        let mut records = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(FOLLOW_UP_INDEX)
+                .expression_attribute_values(":fu", s(FOLLOW_UP))
+                .set_exclusive_start_key(start.take());
+            query = match due_before {
+                Some(now) => query
+                    .key_condition_expression("follow_up = :fu AND follow_up_at <= :now")
+                    .expression_attribute_values(":now", n(to_millis(now))),
+                None => query.key_condition_expression("follow_up = :fu").filter_expression("attribute_not_exists(picked_up_at)"),
+            };
+            if let Some(limit) = limit {
+                query = query.limit(i32::try_from(limit).unwrap_or(i32::MAX));
+            }
+            let page = query.send().await.map_err(sdk)?;
+            for item in page.items() {
+                let id = item.get("id").and_then(|v| v.as_s().ok()).map_or("?", String::as_str);
+                records.extend(readable_only(id, Self::from_item(item)));
+            }
+            match (page.last_evaluated_key(), limit) {
+                (Some(key), None) => start = Some(key.clone()),
+                _ => break,
+            }
+        }
+        Ok(records)
     }
 }
 
@@ -274,6 +369,7 @@ impl SubmissionStore for DynamoStore {
         let attribute = match kind {
             MailKind::Coordinator => "coordinator_sent_at",
             MailKind::Confirmation => "confirmation_sent_at",
+            other => return Err(StoreError::Unavailable(format!("{} mail is recorded as a pickup step", other.as_str()))),
         };
         // Leaving the sparse index is what ends the sweeper's interest.
         let expression =
@@ -368,5 +464,98 @@ impl SubmissionStore for DynamoStore {
 
     async fn purge_expired(&self, _now: OffsetDateTime) -> Result<usize, StoreError> {
         Ok(0) // the table's TTL on `expires_at` does this
+    }
+
+    async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+        self.query_follow_ups(Some(now), Some(limit)).await
+    }
+
+    async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError> {
+        let (set, remove, values) = follow_up_update(next);
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(record.id.to_string()))
+            .update_expression(update_expression(&[set], remove));
+        update = match record.pickup.follow_up_at {
+            Some(expected) => update
+                .condition_expression("follow_up_at = :expected")
+                .expression_attribute_values(":expected", n(to_millis(expected))),
+            None => update.condition_expression("attribute_exists(id) AND attribute_not_exists(follow_up_at)"),
+        };
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
+        match update.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn record_step(
+        &self,
+        id: Uuid,
+        step: FollowUpStep,
+        at: OffsetDateTime,
+        next: Option<OffsetDateTime>,
+    ) -> Result<bool, StoreError> {
+        let field = step.field();
+        let (set, remove, values) = follow_up_update(next);
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id.to_string()))
+            .update_expression(update_expression(&[&format!("{field} = :at"), set], remove))
+            .condition_expression(format!("attribute_exists(id) AND attribute_not_exists({field})"))
+            .expression_attribute_values(":at", n(to_millis(at)));
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
+        match update.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn pick_up(
+        &self,
+        id: Uuid,
+        at: OffsetDateTime,
+        by: Option<&PickerName>,
+        follow_up: Option<OffsetDateTime>,
+    ) -> Result<PickedUp, StoreError> {
+        let (set, remove, values) = follow_up_update(follow_up);
+        let by_part = if by.is_some() { "picked_up_by = :by" } else { "" };
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id.to_string()))
+            .update_expression(update_expression(&["picked_up_at = :at", by_part, set], remove))
+            .condition_expression("attribute_exists(id) AND attribute_not_exists(picked_up_at)")
+            .expression_attribute_values(":at", n(to_millis(at)));
+        if let Some(by) = by {
+            update = update.expression_attribute_values(":by", s(by.as_str()));
+        }
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
+        match update.send().await {
+            Ok(_) => Ok(PickedUp::Now),
+            Err(e) if is_condition_failure(&e) => {
+                Ok(if self.get(id).await?.is_some() { PickedUp::Before } else { PickedUp::Missing })
+            }
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn open_forms(&self) -> Result<Vec<Record>, StoreError> {
+        let mut records = self.query_follow_ups(None, None).await?;
+        records.sort_by_key(|r| r.received_at);
+        Ok(records)
     }
 }

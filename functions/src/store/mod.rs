@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::domain::{EmailAddress, Submission};
+use crate::domain::{EmailAddress, PickerName, Submission};
 
 pub use dynamodb::{DynamoStore, TableSpec};
 #[cfg(feature = "sqlite")]
@@ -26,6 +26,24 @@ pub enum MailKind {
     Coordinator,
     /// To the sender (or referrer), when they gave an email address.
     Confirmation,
+    /// To the same coordinator, when nobody picked the form up in time.
+    Reminder,
+    /// To the fallback inbox, when the reminder did not help either.
+    Escalation,
+    /// To the referrer, when their referral was picked up.
+    PickedUp,
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Coordinator => "coordinator",
+            MailKind::Confirmation => "confirmation",
+            MailKind::Reminder => "reminder",
+            MailKind::Escalation => "escalation",
+            MailKind::PickedUp => "pickedup",
+        }
+    }
 }
 
 /// One stored submission and the state of its mail.
@@ -43,6 +61,56 @@ pub struct Record {
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     pub delivery: Delivery,
+    pub pickup: Pickup,
+}
+
+/// Who took the form on, and what the sweeper did while nobody did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Pickup {
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub picked_up_at: Option<OffsetDateTime>,
+    /// The first name or initials the coordinator gave, if any.
+    pub picked_up_by: Option<PickerName>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub reminded_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub escalated_at: Option<OffsetDateTime>,
+    /// When the referrer heard that their referral was picked up.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub referrer_told_at: Option<OffsetDateTime>,
+    /// When the sweeper looks at this record next; `None`: nothing left
+    /// to do. Also a lease while one sweeper works on it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub follow_up_at: Option<OffsetDateTime>,
+}
+
+/// A step of the pickup follow-up that happens once per record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpStep {
+    Reminded,
+    Escalated,
+    ReferrerTold,
+}
+
+impl FollowUpStep {
+    /// The column / attribute that records the step.
+    pub fn field(self) -> &'static str {
+        match self {
+            FollowUpStep::Reminded => "reminded_at",
+            FollowUpStep::Escalated => "escalated_at",
+            FollowUpStep::ReferrerTold => "referrer_told_at",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum PickedUp {
+    /// This request picked it up.
+    Now,
+    /// Someone had already: nothing changed.
+    Before,
+    /// No such record (erased, or past its retention).
+    Missing,
 }
 
 /// Each mail's `*_sent_at` says it was handled: sent to its recipient, or,
@@ -88,6 +156,9 @@ impl Record {
                 attempts: 0,
                 next_attempt_at: now + lease,
             },
+            // The sweeper's first look plans the reminder (its working
+            // days are configuration, which a record does not know).
+            pickup: Pickup { follow_up_at: Some(now), ..Pickup::default() },
         }
     }
 
@@ -218,6 +289,37 @@ pub trait SubmissionStore: Send + Sync {
 
     /// Deletes records past their retention (DynamoDB does this itself).
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
+
+    /// Records whose pickup follow-up is due, earliest first.
+    async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError>;
+
+    /// Moves the follow-up from what `record` holds to `next` (`None`:
+    /// nothing left to do), only if nobody moved it since it was read.
+    /// Taking it as a lease before a mail works the same way.
+    async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError>;
+
+    /// Records a once-only step and the next follow-up, only if the step
+    /// was not recorded before. `false`: it was.
+    async fn record_step(
+        &self,
+        id: Uuid,
+        step: FollowUpStep,
+        at: OffsetDateTime,
+        next: Option<OffsetDateTime>,
+    ) -> Result<bool, StoreError>;
+
+    /// Marks the form picked up, only if nobody did before; `follow_up`
+    /// is when the sweeper should look again (the referrer's mail).
+    async fn pick_up(
+        &self,
+        id: Uuid,
+        at: OffsetDateTime,
+        by: Option<&PickerName>,
+        follow_up: Option<OffsetDateTime>,
+    ) -> Result<PickedUp, StoreError>;
+
+    /// Every record nobody picked up yet, oldest first.
+    async fn open_forms(&self) -> Result<Vec<Record>, StoreError>;
 }
 
 fn submission_json(record: &Record) -> String {
@@ -239,6 +341,19 @@ fn refused_from_json(json: Option<&str>) -> Result<Vec<Refusal>, StoreError> {
 /// Parse problems of a due record become `Unreadable`; it keeps the id.
 fn readable(id: &str, parsed: Result<Record, StoreError>) -> Result<Record, Unreadable> {
     parsed.map_err(|e| Unreadable { id: id.to_owned(), problem: e.to_string() })
+}
+
+/// For the pickup follow-up: a record that no longer parses is left out
+/// (logged by id; the mail sweep counts and alarms on it) rather than
+/// stopping the follow-up of every other form.
+fn readable_only(id: &str, parsed: Result<Record, StoreError>) -> Option<Record> {
+    match parsed {
+        Ok(record) => Some(record),
+        Err(_) => {
+            tracing::error!(record = %id, "stored record cannot be read; left out of the pickup follow-up");
+            None
+        }
+    }
 }
 
 /// Addresses in a record, lower-cased, for data requests.

@@ -10,10 +10,11 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, Inserted, MailKind, PendingStats, Record, Refusal, StoreError, SubmissionStore, Unreadable, from_millis,
-    normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
+    Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, Refusal, StoreError, SubmissionStore,
+    Unreadable, from_millis, normalized_emails, readable, readable_only, refused_from_json, refused_json, submission_from_json,
+    submission_json, to_millis,
 };
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, PickerName};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS submissions (
@@ -31,14 +32,35 @@ CREATE TABLE IF NOT EXISTS submissions (
     attempts             INTEGER NOT NULL DEFAULT 0,
     next_attempt_at      INTEGER NOT NULL,
     pending              INTEGER NOT NULL,
-    refused              TEXT
+    refused              TEXT,
+    picked_up_at         INTEGER,
+    picked_up_by         TEXT,
+    reminded_at          INTEGER,
+    escalated_at         INTEGER,
+    referrer_told_at     INTEGER,
+    follow_up_at         INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (next_attempt_at) WHERE pending = 1;
 CREATE INDEX IF NOT EXISTS submissions_expiry ON submissions (expires_at);
 ";
 
+/// Pickup columns for a database made before they existed; its records
+/// get no follow-up (their coordinator mail had no pickup link).
+const PICKUP_COLUMNS: [&str; 6] = [
+    "picked_up_at INTEGER",
+    "picked_up_by TEXT",
+    "reminded_at INTEGER",
+    "escalated_at INTEGER",
+    "referrer_told_at INTEGER",
+    "follow_up_at INTEGER",
+];
+
+const PICKUP_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS submissions_follow_up ON submissions (follow_up_at) WHERE follow_up_at IS NOT NULL;";
+
 const COLUMNS: &str = "id, submission, routed_to, received_at, consent_at, expires_at, \
-                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at, refused";
+                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at, refused, \
+                       picked_up_at, picked_up_by, reminded_at, escalated_at, referrer_told_at, follow_up_at";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -57,6 +79,7 @@ impl SqliteStore {
             .map_err(unavailable)?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
         add_refused_column(&conn).map_err(unavailable)?;
+        add_pickup_columns(&conn).map_err(unavailable)?;
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -96,6 +119,19 @@ fn add_refused_column(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+fn add_pickup_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let has: bool =
+        conn.query_row("SELECT count(*) FROM pragma_table_info('submissions') WHERE name = 'follow_up_at'", [], |row| {
+            row.get::<_, i64>(0).map(|n| n > 0)
+        })?;
+    if !has {
+        for column in PICKUP_COLUMNS {
+            conn.execute_batch(&format!("ALTER TABLE submissions ADD COLUMN {column};"))?;
+        }
+    }
+    conn.execute_batch(PICKUP_INDEX)
+}
+
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
@@ -111,6 +147,9 @@ struct RawRow {
     attempts: u32,
     next_attempt_at: i64,
     refused: Option<String>,
+    pickup: [Option<i64>; 4],
+    picked_up_by: Option<String>,
+    follow_up_at: Option<i64>,
 }
 
 impl RawRow {
@@ -125,6 +164,9 @@ impl RawRow {
             attempts: row.get(8)?,
             next_attempt_at: row.get(9)?,
             refused: row.get(10)?,
+            pickup: [row.get(11)?, row.get(13)?, row.get(14)?, row.get(15)?],
+            picked_up_by: row.get(12)?,
+            follow_up_at: row.get(16)?,
         })
     }
 
@@ -143,6 +185,19 @@ impl RawRow {
                 refused: refused_from_json(self.refused.as_deref())?,
                 attempts: self.attempts,
                 next_attempt_at: from_millis(self.next_attempt_at),
+            },
+            pickup: Pickup {
+                picked_up_at: self.pickup[0].map(from_millis),
+                picked_up_by: self
+                    .picked_up_by
+                    .as_deref()
+                    .map(PickerName::parse)
+                    .transpose()
+                    .map_err(|_| corrupt("picked_up_by"))?,
+                reminded_at: self.pickup[1].map(from_millis),
+                escalated_at: self.pickup[2].map(from_millis),
+                referrer_told_at: self.pickup[3].map(from_millis),
+                follow_up_at: self.follow_up_at.map(from_millis),
             },
         })
     }
@@ -167,8 +222,8 @@ impl SubmissionStore for SqliteStore {
             .with(move |c| {
                 c.prepare_cached(
                     "INSERT INTO submissions (id, kind, submission, routed_to, emails, received_at, consent_at, \
-                     expires_at, wants_confirmation, attempts, next_attempt_at, pending) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1) ON CONFLICT (id) DO NOTHING",
+                     expires_at, wants_confirmation, attempts, next_attempt_at, pending, follow_up_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12) ON CONFLICT (id) DO NOTHING",
                 )?
                 .execute(params![
                     r.id.to_string(),
@@ -182,6 +237,7 @@ impl SubmissionStore for SqliteStore {
                     r.wants_confirmation(),
                     r.delivery.attempts,
                     to_millis(r.delivery.next_attempt_at),
+                    r.pickup.follow_up_at.map(to_millis),
                 ])
             })
             .await?;
@@ -245,6 +301,7 @@ impl SubmissionStore for SqliteStore {
                 "UPDATE submissions SET confirmation_sent_at = ?2, pending = (coordinator_sent_at IS NULL) \
                  WHERE id = ?1 AND confirmation_sent_at IS NULL"
             }
+            other => return Err(StoreError::Unavailable(format!("{} mail is recorded as a pickup step", other.as_str()))),
         };
         let (id, at) = (id.to_string(), to_millis(at));
         let changed = self.with(move |c| c.prepare_cached(sql)?.execute(params![id, at])).await?;
@@ -303,5 +360,99 @@ impl SubmissionStore for SqliteStore {
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         let now = to_millis(now);
         self.with(move |c| c.execute("DELETE FROM submissions WHERE expires_at <= ?1", [now])).await
+    }
+
+    async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+        let now = to_millis(now);
+        let rows = self
+            .with(move |c| {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM submissions WHERE follow_up_at IS NOT NULL AND follow_up_at <= ?1 \
+                     ORDER BY follow_up_at LIMIT ?2"
+                );
+                let mut stmt = c.prepare_cached(&sql)?;
+                stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let id = row.id.clone();
+                readable_only(&id, row.into_record())
+            })
+            .collect())
+    }
+
+    async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError> {
+        let (id, expected, next) = (record.id.to_string(), record.pickup.follow_up_at.map(to_millis), next.map(to_millis));
+        let changed = self
+            .with(move |c| {
+                c.prepare_cached("UPDATE submissions SET follow_up_at = ?3 WHERE id = ?1 AND follow_up_at IS ?2")?
+                    .execute(params![id, expected, next])
+            })
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn record_step(
+        &self,
+        id: Uuid,
+        step: FollowUpStep,
+        at: OffsetDateTime,
+        next: Option<OffsetDateTime>,
+    ) -> Result<bool, StoreError> {
+        let field = step.field();
+        let (id, at, next) = (id.to_string(), to_millis(at), next.map(to_millis));
+        let changed = self
+            .with(move |c| {
+                let sql = format!("UPDATE submissions SET {field} = ?2, follow_up_at = ?3 WHERE id = ?1 AND {field} IS NULL");
+                c.prepare_cached(&sql)?.execute(params![id, at, next])
+            })
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn pick_up(
+        &self,
+        id: Uuid,
+        at: OffsetDateTime,
+        by: Option<&PickerName>,
+        follow_up: Option<OffsetDateTime>,
+    ) -> Result<PickedUp, StoreError> {
+        let (key, at, by, next) = (id.to_string(), to_millis(at), by.map(|b| b.as_str().to_owned()), follow_up.map(to_millis));
+        self.with(move |c| {
+            let changed = c
+                .prepare_cached(
+                    "UPDATE submissions SET picked_up_at = ?2, picked_up_by = ?3, follow_up_at = ?4 \
+                     WHERE id = ?1 AND picked_up_at IS NULL",
+                )?
+                .execute(params![key, at, by, next])?;
+            if changed == 1 {
+                return Ok(PickedUp::Now);
+            }
+            let exists = c.prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?.exists([&key])?;
+            Ok(if exists { PickedUp::Before } else { PickedUp::Missing })
+        })
+        .await
+    }
+
+    async fn open_forms(&self) -> Result<Vec<Record>, StoreError> {
+        let rows = self
+            .with(|c| {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM submissions WHERE picked_up_at IS NULL AND follow_up_at IS NOT NULL \
+                     ORDER BY received_at"
+                );
+                let mut stmt = c.prepare_cached(&sql)?;
+                stmt.query_map([], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let id = row.id.clone();
+                readable_only(&id, row.into_record())
+            })
+            .collect())
     }
 }

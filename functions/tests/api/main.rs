@@ -14,5 +14,6 @@ mod hostile;
 mod lambda;
 mod languages;
 mod logs;
+mod pickup;
 mod props;
 mod survival;

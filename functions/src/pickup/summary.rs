@@ -1,0 +1,38 @@
+//! What may be said about a form where others can see it: pickup pages,
+//! reminders, the fallback inbox, the operator's list. Only fixed labels
+//! and the reference, never anything a person typed.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::{FormKind, Lang};
+use crate::store::Record;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub reference: Uuid,
+    pub form: FormKind,
+    pub programme: Option<&'static str>,
+    pub municipality: Option<&'static str>,
+}
+
+impl Summary {
+    pub fn of(record: &Record) -> Self {
+        let s = &record.submission;
+        Self {
+            reference: record.id,
+            form: s.kind(),
+            programme: s.programme().map(|p| p.label(Lang::Nl)),
+            municipality: s.municipality.map(|m| m.label(Lang::Nl)),
+        }
+    }
+
+    pub fn facts(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("Kenmerk", self.reference.to_string()),
+            ("Formulier", self.form.label_nl().to_owned()),
+            ("Programma", self.programme.unwrap_or("niet gekozen").to_owned()),
+            ("Gemeente", self.municipality.unwrap_or("niet opgegeven").to_owned()),
+        ]
+    }
+}
