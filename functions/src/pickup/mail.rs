@@ -108,7 +108,7 @@ pub fn referrer_notice(composer: &Composer, record: &Record) -> Result<OutgoingM
             format!(
                 "Je verwijzing van {} is opgepakt door de coördinator van {}. De coördinator neemt contact op met het gezin.",
                 dutch_date(record.received_at),
-                programme.label(crate::domain::Lang::Nl)
+                programme.label_nl()
             ),
             format!("Kenmerk: {}", record.id),
         ],

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::{FormKind, Lang};
+use crate::domain::FormKind;
 use crate::store::Record;
 
 #[derive(Debug, Clone, Serialize)]
@@ -22,8 +22,8 @@ impl Summary {
         Self {
             reference: record.id,
             form: s.kind(),
-            programme: s.programme().map(|p| p.label(Lang::Nl)),
-            municipality: s.municipality.map(|m| m.label(Lang::Nl)),
+            programme: s.programme().map(|p| p.label_nl()),
+            municipality: s.municipality.map(|m| m.label_nl()),
         }
     }
 
