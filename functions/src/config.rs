@@ -17,8 +17,11 @@ pub enum StoreConfig {
 pub enum MailerConfig {
     /// One `.eml` file per mail.
     File { outbox: PathBuf },
-    /// `secret_id`: a Secrets Manager secret holding `{"username", "password"}`.
-    Smtp { url: String, secret_id: Option<String> },
+    /// An SMTP server (local or self-hosted), lettre's URL form.
+    Smtp { url: String },
+    /// The SES v2 API, signed with the AWS credentials of the environment
+    /// (on Lambda: the function's role). No login, no secret.
+    Ses,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +38,9 @@ pub struct Settings {
     pub retention: Duration,
     /// Origins (`https://host`) other than our own that may post forms.
     pub allowed_origins: Vec<String>,
+    /// The value CloudFront sends in `X-Origin-Verify`; on Lambda a request
+    /// without it did not come through CloudFront and is refused.
+    pub origin_secret: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,9 +67,9 @@ impl Settings {
             "file" => MailerConfig::File { outbox: data_dir.join("outbox") },
             "smtp" => MailerConfig::Smtp {
                 url: get("SMTP_URL").ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
-                secret_id: get("SMTP_SECRET_ID"),
             },
-            other => return Err(err("FORMS_MAILER", format!("`{other}` is not `file` or `smtp`"))),
+            "ses" => MailerConfig::Ses,
+            other => return Err(err("FORMS_MAILER", format!("`{other}` is not `file`, `smtp` or `ses`"))),
         };
         let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into());
         let mail_from = Mailbox::from_str(&mail_from)
@@ -90,6 +96,7 @@ impl Settings {
             allowed_origins: get("ALLOWED_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
+            origin_secret: get("ORIGIN_SECRET"),
         })
     }
 }
