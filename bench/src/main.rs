@@ -42,7 +42,8 @@ impl Args {
             }
         }
         let path = |k: &str| given.get(k).map(PathBuf::from).ok_or(format!("--{k} is required"));
-        let number = |k: &str, default: usize| given.get(k).map_or(Ok(default), |v| v.parse().map_err(|_| format!("--{k}: not a number")));
+        let number =
+            |k: &str, default: usize| given.get(k).map_or(Ok(default), |v| v.parse().map_err(|_| format!("--{k}: not a number")));
         Ok(Self {
             forms: path("forms")?,
             baseline: path("baseline")?,
@@ -101,10 +102,22 @@ async fn cold_starts(args: &Args) -> Result<Value, String> {
         ("SITE_DIR".into(), args.work.join("no-site").display().to_string()),
     ];
     let candidates = [
-        Candidate { name: "forms", bin: args.forms.clone(), env: forms_env.clone(), event: cold_start::form_post, expect_status: 201 },
+        Candidate {
+            name: "forms",
+            bin: args.forms.clone(),
+            env: forms_env.clone(),
+            event: cold_start::form_post,
+            expect_status: 201,
+        },
         Candidate { name: "baseline", bin: args.baseline.clone(), env: vec![], event: cold_start::form_post, expect_status: 200 },
         // Diagnostic: how much of the cold start is start-up, how much the first submission.
-        Candidate { name: "forms-health", bin: args.forms.clone(), env: forms_env, event: cold_start::health_check, expect_status: 200 },
+        Candidate {
+            name: "forms-health",
+            bin: args.forms.clone(),
+            env: forms_env,
+            event: cold_start::health_check,
+            expect_status: 200,
+        },
     ];
     let times = cold_start::measure(&api, &candidates, 2, args.cold_runs).await?;
     let (ours_ms, floor_ms, health_ms) = (&times[0], &times[1], &times[2]);

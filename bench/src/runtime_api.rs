@@ -17,10 +17,13 @@ use axum::routing::{get, post};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+/// When the function answered an invocation, and what (or its error).
+type Answered = (Instant, Result<Value, String>);
+
 #[derive(Default)]
 struct Pending {
     events: VecDeque<(String, Value)>,
-    waiting: HashMap<String, oneshot::Sender<(Instant, Result<Value, String>)>>,
+    waiting: HashMap<String, oneshot::Sender<Answered>>,
 }
 
 #[derive(Clone)]
@@ -30,7 +33,7 @@ pub struct RuntimeApi {
 }
 
 /// When the function posted its answer, and the answer (or its error).
-pub type Answer = oneshot::Receiver<(Instant, Result<Value, String>)>;
+pub type Answer = oneshot::Receiver<Answered>;
 
 impl RuntimeApi {
     pub async fn start() -> std::io::Result<Self> {
@@ -65,7 +68,8 @@ async fn next(State(p): State<Shared>) -> impl IntoResponse {
     let mut headers = HeaderMap::new();
     headers.insert("lambda-runtime-aws-request-id", id.parse().unwrap());
     headers.insert("lambda-runtime-deadline-ms", "9999999999999".parse().unwrap());
-    headers.insert("lambda-runtime-invoked-function-arn", "arn:aws:lambda:eu-west-1:000000000000:function:bench".parse().unwrap());
+    headers
+        .insert("lambda-runtime-invoked-function-arn", "arn:aws:lambda:eu-west-1:000000000000:function:bench".parse().unwrap());
     headers.insert("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".parse().unwrap());
     (headers, event.to_string())
 }

@@ -13,7 +13,7 @@ fn address(raw: &str) -> Result<EmailAddress, String> {
 /// Prints every record holding the address, as one JSON document.
 pub async fn export(app: &App, email: &str) -> Result<(), String> {
     let email = address(email)?;
-    let records = app.dispatcher.store().find_by_email(&email).await.map_err(|e| e.to_string())?;
+    let records = app.submissions().find_by_email(&email).await.map_err(|e| e.to_string())?;
     let doc = serde_json::json!({ "email": email.as_str(), "count": records.len(), "records": records });
     println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
     Ok(())
@@ -21,13 +21,13 @@ pub async fn export(app: &App, email: &str) -> Result<(), String> {
 
 pub async fn erase(app: &App, email: &str) -> Result<(), String> {
     let email = address(email)?;
-    let erased = app.dispatcher.store().erase_by_email(&email).await.map_err(|e| e.to_string())?;
+    let erased = app.submissions().erase_by_email(&email).await.map_err(|e| e.to_string())?;
     println!("Erased {erased} record(s) holding {email}.");
     Ok(())
 }
 
 pub async fn sweep(app: &App) -> Result<(), String> {
-    let report = app.dispatcher.sweep().await.map_err(|e| e.to_string())?;
+    let report = app.submissions().sweep().await.map_err(|e| e.to_string())?;
     println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     Ok(())
 }

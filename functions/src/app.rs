@@ -1,38 +1,33 @@
 //! Builds the application from settings: picks the store and mailer
-//! adapters and wires them to the routes. Transports (Lambda, local) only
-//! call `App::build` and `routes::router`.
+//! adapters and wires them into the one service (`service::Submissions`)
+//! the routes use. Transports (Lambda, local) only call `App::build` and
+//! `routes::router`.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use aws_config::BehaviorVersion;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
+use crate::budgets::MAIL_TIMEOUT;
+use crate::clock::{Clock, SystemClock};
 use crate::config::{MailerConfig, Settings, StoreConfig};
 use crate::directory::{Directory, DirectoryError};
 use crate::dispatch::Dispatcher;
 use crate::mail::{Composer, FileMailer, MailError, Mailer, SesMailer, SmtpMailer};
 use crate::pages::FormPages;
 use crate::ratelimit::RateLimiter;
+use crate::service::Submissions;
 use crate::store::{DynamoStore, StoreError, SubmissionStore};
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct App(Arc<Inner>);
 
-pub struct Inner {
-    pub directory: Directory,
-    pub dispatcher: Dispatcher,
-    pub pages: FormPages,
-    pub limiter: Option<RateLimiter>,
-    pub settings: Settings,
-}
-
-impl std::ops::Deref for App {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
+struct Inner {
+    submissions: Submissions,
+    pages: FormPages,
+    limiter: Option<RateLimiter>,
+    settings: Settings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,20 +46,43 @@ pub enum StartError {
 
 impl App {
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with the clock the service and sweeper read (tests).
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let directory = Directory::builtin()?;
         let needs_aws = matches!(settings.store, StoreConfig::Dynamo { .. }) || settings.mailer == MailerConfig::Ses;
         let aws = if needs_aws { Some(aws_config().await) } else { None };
         let store = open_store(&settings, aws.as_ref()).await?;
         let mailer = open_mailer(&settings, aws.as_ref()).await?;
-        let dispatcher =
-            Dispatcher::new(store, mailer, Composer::new(settings.mail_from.clone()), settings.sweep_interval);
+        let composer = Composer::new(settings.mail_from.clone());
+        let fallback = directory.fallback().clone();
+        let dispatcher = Dispatcher::new(store.clone(), mailer, composer, clock.clone(), fallback, settings.sweep_interval);
+        let submissions = Submissions::new(store, dispatcher, directory, clock, settings.retention);
         Ok(App(Arc::new(Inner {
-            directory,
-            dispatcher,
+            submissions,
             pages: FormPages::pick(settings.site_dir.clone()),
             limiter: settings.rate_limit_per_minute.and_then(RateLimiter::per_minute),
             settings,
         })))
+    }
+
+    /// The one way in for submissions, and the reads data requests need.
+    pub fn submissions(&self) -> &Submissions {
+        &self.0.submissions
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub(crate) fn pages(&self) -> &FormPages {
+        &self.0.pages
+    }
+
+    pub(crate) fn limiter(&self) -> Option<&RateLimiter> {
+        self.0.limiter.as_ref()
     }
 }
 
@@ -76,10 +94,7 @@ pub async fn aws_config() -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).http_client(http).load().await
 }
 
-async fn open_store(
-    settings: &Settings,
-    aws: Option<&aws_config::SdkConfig>,
-) -> Result<Arc<dyn SubmissionStore>, StartError> {
+async fn open_store(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn SubmissionStore>, StartError> {
     Ok(match (&settings.store, aws) {
         #[cfg(feature = "sqlite")]
         (StoreConfig::Sqlite { path }, _) => Arc::new(crate::store::SqliteStore::open(path)?),
@@ -98,7 +113,7 @@ async fn open_mailer(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -
             FileMailer::new(outbox.clone())
                 .map_err(|source| StartError::Outbox { path: outbox.display().to_string(), source })?,
         ),
-        MailerConfig::Smtp { url } => Arc::new(SmtpMailer::new(url, StdDuration::from_secs(10))?),
+        MailerConfig::Smtp { url } => Arc::new(SmtpMailer::new(url, MAIL_TIMEOUT)?),
         MailerConfig::Ses => {
             let aws = aws.expect("AWS config is loaded for SES");
             Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws)))

@@ -61,7 +61,9 @@ impl Settings {
         let store = match get("FORMS_STORE").as_deref().unwrap_or("sqlite") {
             "sqlite" => StoreConfig::Sqlite { path: data_dir.join("forms.sqlite3") },
             "dynamodb" => StoreConfig::Dynamo { table: get("FORMS_TABLE").unwrap_or_else(|| "forms-submissions".into()) },
-            other => return Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`"))),
+            other => {
+                return Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`")));
+            }
         };
         let mailer = match get("FORMS_MAILER").as_deref().unwrap_or("file") {
             "file" => MailerConfig::File { outbox: data_dir.join("outbox") },

@@ -71,6 +71,11 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// The inbox for forms no rule routes, and for mail a server refused.
+    pub fn fallback(&self) -> &EmailAddress {
+        &self.fallback
+    }
+
     pub fn from_toml(text: &str) -> Result<Self, DirectoryError> {
         let file: File = toml::from_str(text)?;
         let mailbox = |key: &str| -> Result<EmailAddress, DirectoryError> {
@@ -107,7 +112,9 @@ impl Directory {
     /// The coordinator who should read this submission.
     pub fn route(&self, submission: &Submission) -> &EmailAddress {
         let region = submission.municipality.and_then(|m| self.region_of.get(&m)).map(|i| &self.regions[*i]);
-        let Some(region) = region else { return &self.fallback };
+        let Some(region) = region else {
+            return &self.fallback;
+        };
         let target = match (submission.kind(), submission.programme()) {
             (FormKind::Contact, _) | (_, Some(Programme::Unsure)) => Some(&region.general),
             (_, Some(programme)) => region.programmes.get(&programme),

@@ -1,44 +1,49 @@
 //! Sends a record's mail and remembers what was sent. A failed send is
-//! not an error for the user: the record stays pending and the sweeper
-//! tries again later, with growing pauses, until the mail is delivered.
+//! not an error for the user: after a temporary failure the record stays
+//! pending and the sweeper tries again later, with growing pauses; after a
+//! permanent refusal the mail goes to the fallback inbox instead (dead
+//! letter), with a line saying who refused it and why.
+//!
+//! Every send has a deadline: a request gives its mail a short budget and
+//! answers anyway; a sweep stops claiming records when its time is up.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
+use std::time::Instant;
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
-use crate::mail::{Composer, Mailer};
-use crate::store::{PendingStats, Record, StoreError, SubmissionStore};
+use crate::budgets::{MAIL_TIMEOUT, MAX_BACKOFF, MIN_TIME_TO_CLAIM};
+use crate::clock::Clock;
+use crate::domain::EmailAddress;
+use crate::mail::{Composer, MailError, Mailer, OutgoingMail};
+use crate::metrics;
+use crate::store::{MailKind, PendingStats, Record, Refusal, StoreError, SubmissionStore};
 
-/// How long one sender may hold a record before another may try.
-pub const LEASE: Duration = Duration::minutes(2);
-/// Longest pause between two attempts.
-const MAX_BACKOFF: Duration = Duration::HOUR;
 /// Records a sweep reads at once.
 const SWEEP_BATCH: usize = 50;
 /// Records sent side by side: enough to drain a backlog quickly, few enough
 /// not to flood the mail server.
 const SWEEP_CONCURRENCY: usize = 8;
-/// How long one sweep starts new batches; leaves room for the batch in
-/// flight within the function's Lambda timeout (20 s in infra/).
-const SWEEP_BUDGET: StdDuration = StdDuration::from_secs(10);
 
 pub struct Dispatcher {
     store: Arc<dyn SubmissionStore>,
     mailer: Arc<dyn Mailer>,
     composer: Composer,
+    clock: Arc<dyn Clock>,
+    /// Where refused mail goes: `routing.fallback` in directory.toml.
+    fallback: EmailAddress,
     /// First pause after a failure; doubles with each further failure.
     retry_base: Duration,
-    send_timeout: StdDuration,
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Every mail of the record has been sent.
+    /// Every mail of the record has been handled (sent, or refused and
+    /// handed to the fallback inbox).
     Delivered,
-    /// Something failed; the record stays pending for the sweeper.
+    /// Something failed or time ran out; the record stays pending.
     Deferred,
 }
 
@@ -49,40 +54,47 @@ pub struct SweepReport {
     pub deferred: usize,
     /// Taken by another sender between reading and claiming.
     pub skipped: usize,
+    /// Due but left for the next sweep: no time left to send them.
+    pub left_for_later: usize,
+    /// Stored records that no longer parse; set aside, ids in the log.
+    pub unreadable: usize,
     pub purged: usize,
     pub pending: PendingStats,
 }
 
 impl Dispatcher {
-    pub fn new(store: Arc<dyn SubmissionStore>, mailer: Arc<dyn Mailer>, composer: Composer, retry_base: Duration) -> Self {
-        Self { store, mailer, composer, retry_base, send_timeout: StdDuration::from_secs(20) }
+    pub fn new(
+        store: Arc<dyn SubmissionStore>,
+        mailer: Arc<dyn Mailer>,
+        composer: Composer,
+        clock: Arc<dyn Clock>,
+        fallback: EmailAddress,
+        retry_base: Duration,
+    ) -> Self {
+        Self { store, mailer, composer, clock, fallback, retry_base }
     }
 
-    pub fn store(&self) -> &Arc<dyn SubmissionStore> {
-        &self.store
-    }
-
-    /// Sends what is still unsent, coordinator first. The caller holds the
-    /// record's lease (a fresh record, or one claimed by the sweeper).
-    pub async fn dispatch(&self, record: &Record) -> Outcome {
+    /// Sends what is still unsent, coordinator first, until `deadline`.
+    /// The caller holds the record's lease (a fresh record, or one claimed
+    /// by the sweeper).
+    pub async fn dispatch(&self, record: &Record, deadline: Instant) -> Outcome {
         let mut record = record.clone();
         for kind in record.unsent() {
-            let sent = match self.composer.compose(&record, kind) {
-                Ok(mail) => match tokio::time::timeout(self.send_timeout, self.mailer.send(&mail)).await {
-                    Ok(result) => result.map_err(|e| e.to_string()),
-                    Err(_) => Err("timed out".to_owned()),
-                },
-                Err(e) => Err(e.to_string()),
-            };
-            if let Err(reason) = sent {
-                tracing::warn!(record = %record.id, mail = ?kind, attempts = record.delivery.attempts + 1, %reason, "mail deferred");
-                self.defer(&record).await;
-                return Outcome::Deferred;
+            match self.send_or_dead_letter(&mut record, kind, deadline).await {
+                Ok(()) => {}
+                Err(error) => {
+                    tracing::warn!(record = %record.id, mail = ?kind, attempts = record.delivery.attempts + 1,
+                        reason = %error.log_summary(), "mail deferred");
+                    self.defer(&record).await;
+                    return Outcome::Deferred;
+                }
             }
-            let now = OffsetDateTime::now_utc();
+            let now = self.clock.now();
             match self.store.mark_sent(record.id, kind, now, record.completes_with(kind)).await {
                 Ok(true) => tracing::info!(record = %record.id, mail = ?kind, "mail sent"),
-                Ok(false) => tracing::warn!(record = %record.id, mail = ?kind, "mail was already marked sent"),
+                Ok(false) => {
+                    tracing::warn!(record = %record.id, mail = ?kind, "mail was already marked sent")
+                }
                 Err(e) => {
                     // Sent but not marked: it will be sent again (same Message-ID).
                     tracing::error!(record = %record.id, mail = ?kind, error = %e, "could not mark mail sent");
@@ -91,90 +103,143 @@ impl Dispatcher {
                 }
             }
             match kind {
-                crate::store::MailKind::Coordinator => record.delivery.coordinator_sent_at = Some(now),
-                crate::store::MailKind::Confirmation => record.delivery.confirmation_sent_at = Some(now),
+                MailKind::Coordinator => record.delivery.coordinator_sent_at = Some(now),
+                MailKind::Confirmation => record.delivery.confirmation_sent_at = Some(now),
             }
         }
         Outcome::Delivered
     }
 
+    /// Sends `kind` to its recipient; after a permanent refusal (now or
+    /// earlier) sends it to the fallback inbox instead.
+    async fn send_or_dead_letter(&self, record: &mut Record, kind: MailKind, deadline: Instant) -> Result<(), MailError> {
+        if record.refusal(kind).is_none() {
+            let mail = self.composer.compose(record, kind)?;
+            let recipient = recipient(&mail);
+            match self.send(&mail, deadline).await {
+                Err(MailError::Permanent { code, reason }) => {
+                    tracing::warn!(record = %record.id, mail = ?kind, code, "mail refused for good; to the fallback inbox");
+                    let refusal = Refusal { mail: kind, address: recipient, reason, at: self.clock.now() };
+                    record.delivery.refused.push(refusal);
+                    self.store
+                        .set_refused(record.id, &record.delivery.refused)
+                        .await
+                        .map_err(|e| MailError::temporary(format!("could not store the refusal: {e}")))?;
+                    metrics::count(metrics::DEAD_LETTERED, 1);
+                }
+                other => return other,
+            }
+        }
+        let refusal = record.refusal(kind).expect("refused above or before").clone();
+        let mail = self.composer.dead_letter(record, &refusal, &self.fallback)?;
+        match self.send(&mail, deadline).await {
+            // The fallback inbox itself refusing is for an operator to fix:
+            // keep trying, the pending-mail alarm tells them.
+            Err(MailError::Permanent { code, reason }) => Err(MailError::Temporary { code, reason }),
+            other => other,
+        }
+    }
+
+    async fn send(&self, mail: &OutgoingMail, deadline: Instant) -> Result<(), MailError> {
+        let budget = deadline.saturating_duration_since(Instant::now()).min(MAIL_TIMEOUT);
+        if budget.is_zero() {
+            return Err(MailError::temporary("no time left"));
+        }
+        match tokio::time::timeout(budget, self.mailer.send(mail)).await {
+            Ok(result) => result,
+            Err(_) => Err(MailError::temporary(format!("no answer within {} ms", budget.as_millis()))),
+        }
+    }
+
     async fn defer(&self, record: &Record) {
         let attempts = record.delivery.attempts.saturating_add(1);
-        let next = OffsetDateTime::now_utc() + self.backoff(attempts);
+        let next = self.clock.now() + self.backoff(attempts);
         if let Err(e) = self.store.retry_later(record.id, attempts, next).await {
             // The lease runs out by itself; the sweeper will find it then.
             tracing::error!(record = %record.id, error = %e, "could not schedule retry");
         }
     }
 
-    /// `retry_base` × 2^(attempts − 1), at most an hour.
+    /// `retry_base` × 2^(attempts − 1), at most `MAX_BACKOFF`.
     pub fn backoff(&self, attempts: u32) -> Duration {
         let factor = 2i32.saturating_pow(attempts.saturating_sub(1).min(20));
-        (self.retry_base * factor).min(MAX_BACKOFF)
+        let max = Duration::try_from(MAX_BACKOFF).expect("an hour fits");
+        (self.retry_base * factor).min(max)
     }
 
     /// One pass: report what is pending, drop what has expired, and send
-    /// what is due. A backlog (after an SMTP outage) is drained batch after
-    /// batch, several records at once, until nothing is due or the pass has
-    /// run for `SWEEP_BUDGET`; the next pass takes the rest.
-    pub async fn sweep(&self) -> Result<SweepReport, StoreError> {
-        let started = std::time::Instant::now();
-        let now = OffsetDateTime::now_utc();
-        let mut report = SweepReport { purged: self.store.purge_expired(now).await?, ..SweepReport::default() };
+    /// what is due until `deadline`. A backlog (after an SMTP outage) is
+    /// drained batch after batch, several records at once; no record is
+    /// claimed without time left to send it. A record that cannot be read
+    /// is set aside and counted; the others still go out.
+    pub async fn sweep(&self, deadline: Instant, lease: Duration) -> Result<SweepReport, StoreError> {
+        let mut report = SweepReport { purged: self.store.purge_expired(self.clock.now()).await?, ..SweepReport::default() };
         loop {
-            let now = OffsetDateTime::now_utc();
+            let now = self.clock.now();
             let due = self.store.due(now, SWEEP_BATCH).await?;
             let full_batch = due.len() == SWEEP_BATCH;
             report.due += due.len();
-            let outcomes: Vec<Result<Option<Outcome>, StoreError>> = futures_util::stream::iter(due)
-                .map(|record| async move {
-                    if !self.store.claim(&record, now + LEASE).await? {
-                        return Ok(None);
+            let mut records = Vec::with_capacity(due.len());
+            for entry in due {
+                match entry {
+                    Ok(record) => records.push(record),
+                    Err(unreadable) => {
+                        report.unreadable += 1;
+                        tracing::error!(record = %unreadable.id, "stored record cannot be read; set aside");
+                        let until = now + Duration::try_from(MAX_BACKOFF).expect("an hour fits");
+                        if let Err(e) = self.store.postpone(&unreadable.id, until).await {
+                            tracing::error!(record = %unreadable.id, error = %e, "could not set the record aside");
+                        }
                     }
-                    Ok(Some(self.dispatch(&record).await))
+                }
+            }
+            let tries: Vec<Result<Try, StoreError>> = futures_util::stream::iter(records)
+                .map(|record| async move {
+                    if deadline.saturating_duration_since(Instant::now()) < MIN_TIME_TO_CLAIM {
+                        return Ok(Try::NoTimeLeft);
+                    }
+                    if !self.store.claim(&record, now + lease).await? {
+                        return Ok(Try::Taken);
+                    }
+                    Ok(Try::Sent(self.dispatch(&record, deadline).await))
                 })
                 .buffer_unordered(SWEEP_CONCURRENCY)
                 .collect()
                 .await;
             let mut progress = false;
-            for outcome in outcomes {
-                match outcome? {
-                    None => report.skipped += 1,
-                    Some(Outcome::Delivered) => {
+            for tried in tries {
+                match tried? {
+                    Try::NoTimeLeft => report.left_for_later += 1,
+                    Try::Taken => report.skipped += 1,
+                    Try::Sent(Outcome::Delivered) => {
                         report.delivered += 1;
                         progress = true;
                     }
-                    Some(Outcome::Deferred) => report.deferred += 1,
+                    Try::Sent(Outcome::Deferred) => report.deferred += 1,
                 }
             }
             // Deferred records move out of `due`; stop when a batch brought
             // nothing through (the mail server is down) or time is up.
-            if !full_batch || !progress || started.elapsed() >= SWEEP_BUDGET {
+            if !full_batch || !progress || deadline.saturating_duration_since(Instant::now()) < MIN_TIME_TO_CLAIM {
                 break;
             }
         }
-        report.pending = self.store.pending_stats(OffsetDateTime::now_utc()).await?;
+        if report.unreadable > 0 {
+            metrics::count(metrics::UNREADABLE, report.unreadable as u64);
+        }
+        report.pending = self.store.pending_stats(self.clock.now()).await?;
         Ok(report)
     }
 }
 
-/// CloudWatch Embedded Metric Format: one JSON line on stdout becomes the
-/// `Forms/PendingMail*` metrics the alarms in `infra/` watch.
-pub fn emit_metrics(stats: &PendingStats) {
-    let line = serde_json::json!({
-        "_aws": {
-            "Timestamp": OffsetDateTime::now_utc().unix_timestamp() * 1000,
-            "CloudWatchMetrics": [{
-                "Namespace": "Forms",
-                "Dimensions": [[]],
-                "Metrics": [
-                    {"Name": "PendingMail", "Unit": "Count"},
-                    {"Name": "PendingMailOverOneHour", "Unit": "Count"}
-                ]
-            }]
-        },
-        "PendingMail": stats.pending,
-        "PendingMailOverOneHour": stats.over_one_hour,
-    });
-    println!("{line}");
+/// What became of one due record in a sweep.
+enum Try {
+    NoTimeLeft,
+    Taken,
+    Sent(Outcome),
+}
+
+/// The envelope's recipient: one per mail.
+fn recipient(mail: &OutgoingMail) -> String {
+    mail.message.envelope().to().first().map(|a| a.to_string()).unwrap_or_default()
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::app::App;
-use crate::dispatch::emit_metrics;
+use crate::metrics;
 use crate::ratelimit::ClientIp;
 
 #[derive(Deserialize)]
@@ -28,11 +28,12 @@ pub const ORIGIN_VERIFY_HEADER: &str = "x-origin-verify";
 pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
 
 pub async fn run(app: App) -> Result<(), lambda_http::Error> {
-    let Some(secret) = app.settings.origin_secret.clone() else {
+    let Some(secret) = app.settings().origin_secret.clone() else {
         return Err("ORIGIN_SECRET: is required on AWS Lambda (the value CloudFront sends in X-Origin-Verify; \
                     infra/template.yaml sets both)"
             .into());
     };
+    metrics::enable();
     let secret: Arc<str> = secret.into();
     let router = crate::routes::router(app.clone()).layer(middleware::from_fn(move |request, next| {
         through_cloudfront(secret.clone(), request, next)
@@ -54,8 +55,8 @@ async fn handle(
         if task != "sweep" {
             return Err(format!("unknown forms_task `{task}`").into());
         }
-        let report = app.dispatcher.sweep().await?;
-        emit_metrics(&report.pending);
+        let report = app.submissions().sweep_within(remaining(&event.context)).await?;
+        metrics::pending(&report.pending);
         tracing::info!(?report, "sweep");
         return Ok(serde_json::to_value(report)?);
     }
@@ -63,6 +64,11 @@ async fn handle(
     let mut adapter = lambda_http::Adapter::from(router);
     let response = adapter.call(LambdaEvent::new(request, event.context)).await?;
     Ok(serde_json::to_value(response)?)
+}
+
+/// Time this invocation has left before Lambda stops it.
+fn remaining(context: &lambda_runtime::Context) -> std::time::Duration {
+    context.deadline().duration_since(std::time::SystemTime::now()).unwrap_or_default()
 }
 
 /// Only requests that came through CloudFront are served: they carry the

@@ -17,7 +17,7 @@ use crate::ratelimit::ClientIp;
 
 /// The router plus the static site, as the local server runs it.
 pub fn router(app: App) -> Router {
-    let site = &app.settings.site_dir;
+    let site = &app.settings().site_dir;
     let static_site = ServeDir::new(site).not_found_service(ServeFile::new(site.join("404.html")));
     let mut static_router = Router::new().fallback_service(static_site);
     for (name, value) in crate::security::headers() {
@@ -35,7 +35,7 @@ async fn socket_client(mut request: Request, next: Next) -> Response {
 }
 
 pub async fn serve(app: App) -> std::io::Result<()> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], app.settings.port));
+    let addr = SocketAddr::from(([127, 0, 0, 1], app.settings().port));
     let listener = TcpListener::bind(addr).await?;
     let stop = CancellationToken::new();
     let sweeper = tokio::spawn(sweep_forever(app.clone(), stop.clone()));
@@ -57,11 +57,11 @@ pub async fn serve(app: App) -> std::io::Result<()> {
 
 fn announce(app: &App, addr: SocketAddr) {
     use crate::config::{MailerConfig, StoreConfig};
-    let store = match &app.settings.store {
+    let store = match &app.settings().store {
         StoreConfig::Sqlite { path } => format!("SQLite {}", path.display()),
         StoreConfig::Dynamo { table } => format!("DynamoDB table {table}"),
     };
-    let mail = match &app.settings.mailer {
+    let mail = match &app.settings().mailer {
         MailerConfig::File { outbox } => format!("written to {}/", outbox.display()),
         MailerConfig::Smtp { url } => format!("sent over SMTP ({})", url.split('@').next_back().unwrap_or(url)),
         MailerConfig::Ses => "sent through the SES API".to_owned(),
@@ -76,7 +76,7 @@ fn announce(app: &App, addr: SocketAddr) {
 
 /// Sends pending mail every `SWEEP_INTERVAL_SECONDS` until `stop`.
 pub async fn sweep_forever(app: App, stop: CancellationToken) {
-    let period = std::time::Duration::from_secs(app.settings.sweep_interval.whole_seconds().max(1) as u64);
+    let period = std::time::Duration::from_secs(app.settings().sweep_interval.whole_seconds().max(1) as u64);
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -84,12 +84,12 @@ pub async fn sweep_forever(app: App, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        match app.dispatcher.sweep().await {
+        match app.submissions().sweep().await {
             Ok(report) if report.due > 0 => tracing::info!(?report, "sweep"),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "sweep failed; will try again"),
         }
-        if let Some(limiter) = &app.limiter {
+        if let Some(limiter) = app.limiter() {
             limiter.forget_quiet_clients();
         }
     }

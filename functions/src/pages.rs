@@ -39,8 +39,24 @@ impl FormPages {
     /// errors if the site's page is not available.
     pub fn error_page(&self, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> String {
         self.source(kind, lang)
-            .and_then(|html| rewrite(&html, lang, errors, raw).ok())
+            .and_then(|html| {
+                let summary = summary_html(&html, lang, errors);
+                rewrite(&html, lang, errors, raw, &summary, Key::Keep).ok()
+            })
             .unwrap_or_else(|| fallback_page(kind, lang, errors))
+    }
+
+    /// The form again, as typed, with a new key and a message to send it
+    /// once more: its old key was used before for a different form.
+    pub fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        let summary = format!(
+            "<h2 class=\"error-summary__title\">{}</h2><p>{}</p>",
+            lang.pick("Verstuur het formulier nog een keer", "Send the form once more"),
+            escape(message)
+        );
+        self.source(kind, lang)
+            .and_then(|html| rewrite(&html, lang, &FieldErrors::default(), raw, &summary, Key::Fresh).ok())
+            .unwrap_or_else(|| fallback_page(kind, lang, &FieldErrors::default()).replace("<ul></ul>", &summary))
     }
 }
 
@@ -49,10 +65,25 @@ fn typed<'a>(raw: &'a RawForm, name: &str) -> &'a str {
     raw.get(name).unwrap_or("")
 }
 
-fn rewrite(html: &str, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Result<String, lol_html::errors::RewritingError> {
+/// What happens to the form's idempotency key (`submission_id`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// A corrected resend of the same form stays idempotent.
+    Keep,
+    /// The old key belongs to another form.
+    Fresh,
+}
+
+fn rewrite(
+    html: &str,
+    lang: Lang,
+    errors: &FieldErrors,
+    raw: &RawForm,
+    summary: &str,
+    key: Key,
+) -> Result<String, lol_html::errors::RewritingError> {
     let messages: HashMap<&str, String> = errors.messages(lang).into_iter().collect();
     let prefix = lang.pick("Fout: ", "Error: ");
-    let summary = summary_html(html, lang, errors);
 
     let mark_control = |el: &mut Element, name: &str| {
         if messages.contains_key(name) {
@@ -69,76 +100,78 @@ fn rewrite(html: &str, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Resul
     };
 
     let handlers = vec![
-            element!("title", |el| {
-                el.prepend(prefix, ContentType::Text);
-                Ok(())
-            }),
-            element!("#error-summary", |el| {
+        element!("title", |el| {
+            el.prepend(prefix, ContentType::Text);
+            Ok(())
+        }),
+        element!("#error-summary", |el| {
+            el.remove_attribute("hidden");
+            el.set_attribute("role", "alert").ok();
+            el.set_inner_content(summary, ContentType::Html);
+            Ok(())
+        }),
+        element!("[data-field]", |el| {
+            let name = el.get_attribute("data-field").unwrap_or_default();
+            if messages.contains_key(name.as_str()) {
+                let class = el.get_attribute("class").unwrap_or_default();
+                el.set_attribute("class", format!("{class} field--error").trim()).ok();
+            }
+            Ok(())
+        }),
+        element!("p.field-error[id$='-error']", |el| {
+            let id = el.get_attribute("id").unwrap_or_default();
+            let name = id.trim_end_matches("-error");
+            if let Some(message) = messages.get(name) {
                 el.remove_attribute("hidden");
-                el.set_attribute("role", "alert").ok();
-                el.set_inner_content(&summary, ContentType::Html);
-                Ok(())
-            }),
-            element!("[data-field]", |el| {
-                let name = el.get_attribute("data-field").unwrap_or_default();
-                if messages.contains_key(name.as_str()) {
-                    let class = el.get_attribute("class").unwrap_or_default();
-                    el.set_attribute("class", format!("{class} field--error").trim()).ok();
-                }
-                Ok(())
-            }),
-            element!("p.field-error[id$='-error']", |el| {
-                let id = el.get_attribute("id").unwrap_or_default();
-                let name = id.trim_end_matches("-error");
-                if let Some(message) = messages.get(name) {
-                    el.remove_attribute("hidden");
-                    el.set_inner_content(&format!("<span class=\"visually-hidden\">{prefix}</span>"), ContentType::Html);
-                    el.append(message, ContentType::Text);
-                }
-                Ok(())
-            }),
-            element!("input[name]", |el| {
-                let name = el.get_attribute("name").unwrap_or_default();
-                let kind = el.get_attribute("type").unwrap_or_else(|| "text".into()).to_ascii_lowercase();
-                match kind.as_str() {
-                    "checkbox" | "radio" => {
-                        let value = el.get_attribute("value").unwrap_or_else(|| "on".into());
-                        let sent = typed(raw, &name);
-                        let checked = if kind == "checkbox" { !sent.is_empty() } else { sent == value };
-                        if checked {
-                            el.set_attribute("checked", "").ok();
-                        } else {
-                            el.remove_attribute("checked");
-                        }
-                    }
-                    // The honeypot stays empty; `lang` stays the page's own.
-                    "hidden" | "submit" | "button" | "reset" | "file" | "image" => {}
-                    _ if name == "website" => {}
-                    _ => {
-                        el.set_attribute("value", typed(raw, &name)).ok();
+                el.set_inner_content(&format!("<span class=\"visually-hidden\">{prefix}</span>"), ContentType::Html);
+                el.append(message, ContentType::Text);
+            }
+            Ok(())
+        }),
+        element!("input[name]", |el| {
+            let name = el.get_attribute("name").unwrap_or_default();
+            let kind = el.get_attribute("type").unwrap_or_else(|| "text".into()).to_ascii_lowercase();
+            match kind.as_str() {
+                "checkbox" | "radio" => {
+                    let value = el.get_attribute("value").unwrap_or_else(|| "on".into());
+                    let sent = typed(raw, &name);
+                    let checked = if kind == "checkbox" { !sent.is_empty() } else { sent == value };
+                    if checked {
+                        el.set_attribute("checked", "").ok();
+                    } else {
+                        el.remove_attribute("checked");
                     }
                 }
-                mark_control(el, &name);
-                Ok(())
-            }),
-            element!("input[name='submission_id']", |el| {
-                // Keep the client's key so a corrected resend stays idempotent.
-                let key = typed(raw, "submission_id");
-                let key = if uuid::Uuid::try_parse(key.trim()).is_ok() { key.trim().to_owned() } else { uuid::Uuid::new_v4().to_string() };
-                el.set_attribute("value", &key).ok();
-                Ok(())
-            }),
-            element!("textarea[name]", |el| {
-                let name = el.get_attribute("name").unwrap_or_default();
-                el.set_inner_content(typed(raw, &name), ContentType::Text);
-                mark_control(el, &name);
-                Ok(())
-            }),
-            element!("select[name]", |el| {
-                let name = el.get_attribute("name").unwrap_or_default();
-                mark_control(el, &name);
-                Ok(())
-            }),
+                // The honeypot stays empty; `lang` stays the page's own.
+                "hidden" | "submit" | "button" | "reset" | "file" | "image" => {}
+                _ if name == "website" => {}
+                _ => {
+                    el.set_attribute("value", typed(raw, &name)).ok();
+                }
+            }
+            mark_control(el, &name);
+            Ok(())
+        }),
+        element!("input[name='submission_id']", |el| {
+            let sent = typed(raw, "submission_id").trim();
+            let value = match key {
+                Key::Keep if uuid::Uuid::try_parse(sent).is_ok() => sent.to_owned(),
+                _ => uuid::Uuid::new_v4().to_string(),
+            };
+            el.set_attribute("value", &value).ok();
+            Ok(())
+        }),
+        element!("textarea[name]", |el| {
+            let name = el.get_attribute("name").unwrap_or_default();
+            el.set_inner_content(typed(raw, &name), ContentType::Text);
+            mark_control(el, &name);
+            Ok(())
+        }),
+        element!("select[name]", |el| {
+            let name = el.get_attribute("name").unwrap_or_default();
+            mark_control(el, &name);
+            Ok(())
+        }),
     ];
     let settings = handlers.into_iter().fold(RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
     let first = rewrite_str(html, settings)?;
@@ -220,7 +253,7 @@ mod tests {
     fn render(body: &str) -> String {
         let raw = RawForm::from_urlencoded(body.as_bytes());
         let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &raw) else { panic!("expected errors") };
-        rewrite(PAGE, lang, &errors, &raw).unwrap()
+        rewrite(PAGE, lang, &errors, &raw, &summary_html(PAGE, lang, &errors), Key::Keep).unwrap()
     }
 
     #[test]
@@ -240,10 +273,14 @@ mod tests {
 
     #[test]
     fn typed_html_stays_text() {
-        let html = render("name=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22+onfocus%3D%22x&message=%3C%2Ftextarea%3E%3Cimg+src%3Dx%3E");
+        let html =
+            render("name=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22+onfocus%3D%22x&message=%3C%2Ftextarea%3E%3Cimg+src%3Dx%3E");
         // Quotes are escaped inside the attribute; markup in a textarea is text.
         assert!(html.contains(r#"value="<script>alert(1)</script>&quot; onfocus=&quot;x""#), "{html}");
-        assert!(html.contains("<textarea id=\"message\" name=\"message\">&lt;/textarea&gt;&lt;img src=x&gt;</textarea>"), "{html}");
+        assert!(
+            html.contains("<textarea id=\"message\" name=\"message\">&lt;/textarea&gt;&lt;img src=x&gt;</textarea>"),
+            "{html}"
+        );
         assert!(!html.contains("<img src=x>"), "{html}");
     }
 
@@ -255,14 +292,28 @@ mod tests {
     }
 
     #[test]
+    fn a_form_to_send_again_keeps_what_was_typed_under_a_new_key() {
+        let key = "0190a0b0-0000-7000-8000-000000000001";
+        let raw = RawForm::from_urlencoded(format!("name=Sanne&message=Hallo&submission_id={key}").as_bytes());
+        let summary = "<p>Send it once more</p>";
+        let html = rewrite(PAGE, Lang::En, &FieldErrors::default(), &raw, summary, Key::Fresh).unwrap();
+        assert!(html.contains(r#"value="Sanne""#), "{html}");
+        assert!(html.contains(summary) && !html.contains("hidden></div>"), "{html}");
+        let new_key = html.split(r#"name="submission_id" value=""#).nth(1).unwrap().split('"').next().unwrap();
+        assert!(uuid::Uuid::try_parse(new_key).is_ok() && new_key != key, "{new_key}");
+    }
+
+    #[test]
     fn the_summary_lists_the_errors_in_page_order() {
         // A page that asks for the message first (as the referral page asks
         // for the referrer first): the summary follows the page.
         let message = r#"<div class="field" data-field="message"><p class="field-error" id="message-error" hidden></p><textarea id="message" name="message"></textarea></div>"#;
-        let page = PAGE.replace(message, "").replace(r#"<div class="field" data-field="name">"#, &format!(r#"{message}<div class="field" data-field="name">"#));
+        let page = PAGE
+            .replace(message, "")
+            .replace(r#"<div class="field" data-field="name">"#, &format!(r#"{message}<div class="field" data-field="name">"#));
         let raw = RawForm::from_urlencoded(b"lang=nl");
         let Parsed::Invalid { errors, lang } = parse(FormKind::Contact, &raw) else { panic!("expected errors") };
-        let html = rewrite(&page, lang, &errors, &raw).unwrap();
+        let html = rewrite(&page, lang, &errors, &raw, &summary_html(&page, lang, &errors), Key::Keep).unwrap();
         let at = |field: &str| html.find(&format!(r##"<li><a href="#{field}">"##)).unwrap_or_else(|| panic!("{field}: {html}"));
         assert!(at("message") < at("name") && at("name") < at("privacy_consent"), "{html}");
     }

@@ -16,9 +16,6 @@ pub fn headers() -> Vec<(HeaderName, HeaderValue)> {
         (header::X_CONTENT_TYPE_OPTIONS, h("nosniff")),
         (header::X_FRAME_OPTIONS, h("DENY")),
         (header::REFERRER_POLICY, h("strict-origin-when-cross-origin")),
-        (
-            HeaderName::from_static("permissions-policy"),
-            h("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
-        ),
+        (HeaderName::from_static("permissions-policy"), h("camera=(), microphone=(), geolocation=(), payment=(), usb=()")),
     ]
 }

@@ -70,14 +70,14 @@ def main():
           'one ScheduleV2 event with Input {"forms_task": "sweep"} (functions/src/lambda.rs)')
     check(problems, '"forms_task"' not in (SRC / "lambda.rs").read_text() or "forms_task" in (SRC / "lambda.rs").read_text(), "")
 
-    dispatch = (SRC / "dispatch.rs").read_text()
+    metrics = (SRC / "metrics.rs").read_text()
     alarms = template.resources_of_type(t, "AWS::CloudWatch::Alarm").values()
     emitted = [a["Properties"] for a in alarms if a["Properties"]["Namespace"] == "Forms"]
     check(problems, any(a["MetricName"] == "PendingMailOverOneHour" for a in emitted), "no alarm on Forms/PendingMailOverOneHour")
     for a in emitted:
-        check(problems, f'"Namespace": "{a["Namespace"]}"' in dispatch and f'"Name": "{a["MetricName"]}"' in dispatch,
-              f"alarm watches {a['Namespace']}/{a['MetricName']}, which dispatch.rs does not emit")
-        check(problems, '"Dimensions": [[]]' in dispatch and "Dimensions" not in a,
+        check(problems, f'"Namespace": "{a["Namespace"]}"' in metrics and f'"{a["MetricName"]}"' in metrics,
+              f"alarm watches {a['Namespace']}/{a['MetricName']}, which metrics.rs does not emit")
+        check(problems, '"Dimensions": [[]]' in metrics and "Dimensions" not in a,
               "the EMF metric has no dimensions, so the alarm must have none")
 
     policy = template.only_resource(t, "AWS::CloudFront::OriginRequestPolicy")["Properties"]["OriginRequestPolicyConfig"]

@@ -1,6 +1,7 @@
 // Optional enhancement for the form pages. Without this script the forms
 // post normally and the server answers with the page again, errors shown.
-// With it: a fresh idempotency key, the post in place, the server's errors
+// With it: a fresh idempotency key per form (on every page load, after a
+// success, and when the page comes back from the back/forward cache), the post in place, the server's errors
 // in the very same markup, focus on the summary, and on success the
 // thank-you page. Any other answer falls back to a normal post.
 (function () {
@@ -78,13 +79,36 @@
     summary.focus();
   }
 
+  function showMessage(summary, message, lang) {
+    var title = document.createElement('h2');
+    title.className = 'error-summary__title';
+    title.textContent = lang === 'en' ? 'Send the form once more' : 'Verstuur het formulier nog een keer';
+    var text = document.createElement('p');
+    text.textContent = message;
+    summary.appendChild(title);
+    summary.appendChild(text);
+    summary.hidden = false;
+    summary.setAttribute('role', 'alert');
+    summary.focus();
+  }
+
   function enhance(form) {
     var summary = document.getElementById('error-summary');
     var key = form.querySelector('input[name="submission_id"]');
     var lang = (form.querySelector('input[name="lang"]') || {}).value || 'nl';
     if (!summary || !key || !window.fetch || !window.URLSearchParams) return;
-    if (!key.value) key.value = uuid();
     var sending = false;
+    // A new key for each form the user fills in. Never the key of a form
+    // already sent: the browser restores a page (and its hidden fields)
+    // on Back, and a second form under the first one's key is refused.
+    function freshForm() {
+      key.value = uuid();
+      sending = false;
+    }
+    freshForm();
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted) freshForm();
+    });
     // The server's error page (no-JS post) arrives with the summary shown:
     // bring it to the reader first, as after an in-place submit.
     if (!summary.hidden) summary.focus();
@@ -101,8 +125,18 @@
         credentials: 'same-origin',
       }).then(function (response) {
         if (response.status === 201) {
+          freshForm();
           window.location.assign(form.getAttribute('data-thanks'));
           return null;
+        }
+        if (response.status === 409) {
+          // The key belonged to another form: say so, and send it again
+          // under a new key when the user is ready.
+          return response.json().then(function (data) {
+            freshForm();
+            clearErrors(form, summary);
+            showMessage(summary, (data && data.message) || '', lang);
+          });
         }
         if (response.status === 422) {
           return response.json().then(function (data) {

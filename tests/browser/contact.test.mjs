@@ -44,3 +44,40 @@ for (const javaScriptEnabled of [true, false]) {
     });
   }
 }
+
+test('a second form from the same tab after a success is never swallowed', async () => {
+  const context = await running.browser.newContext({ javaScriptEnabled: true });
+  const page = await context.newPage();
+  // Keep the page where it is after a success, with its script state, as
+  // the back/forward cache restores it on Back (this headless Chromium
+  // reloads instead, so the cache itself cannot be used here).
+  // A 204 answer to a navigation leaves the page as it is.
+  await page.route('**/bedankt/', (route) => route.fulfill({ status: 204 }));
+  await page.goto(running.server.base + '/contact/');
+  const emails = [1, 2].map((n) => `tab-${n}-${randomUUID().slice(0, 8)}@example.org`);
+  const keys = [];
+  for (const [n, email] of emails.entries()) {
+    if (n > 0) {
+      await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+    }
+    keys.push(await page.inputValue('input[name="submission_id"]'));
+    await page.fill('#name', `Ouder ${n}`);
+    await page.fill('#email', email);
+    await page.fill('#message', `Vraag nummer ${n}.`);
+    await page.check('#privacy_consent');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/forms/contact'), { timeout: 10000 }),
+      page.click('form [type=submit]'),
+    ]);
+    assert.equal(response.status(), 201, `form ${n} is received`);
+  }
+  await context.close();
+  assert.notEqual(keys[0], keys[1], 'each form has its own key');
+  for (const email of emails) {
+    const items = await waitFor(() => {
+      const found = dynamoItems(table).filter((item) => (item.emails || []).includes(email));
+      return found.length ? found : null;
+    }, `the record of ${email}`);
+    assert.equal(items.length, 1);
+  }
+});

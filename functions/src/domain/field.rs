@@ -100,7 +100,9 @@ impl Serialize for Field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
     Missing,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     /// A line break, NUL or other control character where none belongs.
     ControlCharacter,
     InvalidEmail,
@@ -171,9 +173,7 @@ impl Problem {
             (P::ControlCharacter, _) => "Haal de regeleinden of speciale tekens weg",
             (P::InvalidEmail, _) if en => "Enter an email address like name@example.com",
             (P::InvalidEmail, _) => "Vul een e-mailadres in zoals naam@voorbeeld.nl",
-            (P::LookalikeEmail, _) if en => {
-                "Check the email address: it mixes letters from different alphabets"
-            }
+            (P::LookalikeEmail, _) if en => "Check the email address: it mixes letters from different alphabets",
             (P::LookalikeEmail, _) => "Controleer het e-mailadres: er staan letters uit verschillende alfabetten in",
             (P::InvalidPhone, _) if en => "Enter a phone number like 06 12345678 or +31 6 12345678",
             (P::InvalidPhone, _) => "Vul een telefoonnummer in zoals 06 12345678 of +31 6 12345678",

@@ -49,11 +49,7 @@ impl RawForm {
     pub fn from_json(body: &[u8]) -> Result<Self, BodyError> {
         let mut de = serde_json::Deserializer::from_slice(body);
         let form = de.deserialize_any(FormVisitor).map_err(|e| {
-            if e.to_string().contains(NOT_AN_OBJECT) {
-                BodyError::NotAnObject
-            } else {
-                BodyError::InvalidJson(e.to_string())
-            }
+            if e.to_string().contains(NOT_AN_OBJECT) { BodyError::NotAnObject } else { BodyError::InvalidJson(e.to_string()) }
         })?;
         de.end().map_err(|e| BodyError::InvalidJson(e.to_string()))?;
         Ok(form)

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    ChildrenAges, Consent, EmailAddress, Field, FieldErrors, Lang, MessageText, Municipality, Organisation,
-    PersonName, PhoneNumber, Problem, Programme, RawForm,
+    ChildrenAges, Consent, EmailAddress, Field, FieldErrors, Lang, MessageText, Municipality, Organisation, PersonName,
+    PhoneNumber, Problem, Programme, RawForm,
 };
 
 /// The four forms. The string values are the URL segment.
@@ -46,21 +46,24 @@ impl FormKind {
 
     /// The site page that shows this form.
     pub fn page_path(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (FormKind::Contact, Lang::Nl) => "/contact/",
-            (FormKind::Contact, Lang::En) => "/en/contact/",
-            (FormKind::Registration, Lang::Nl) => "/aanmelden/",
-            (FormKind::Registration, Lang::En) => "/en/sign-up/",
-            (FormKind::Referral, Lang::Nl) => "/doorverwijzen/",
-            (FormKind::Referral, Lang::En) => "/en/refer/",
-            (FormKind::Volunteer, Lang::Nl) => "/vrijwilliger-worden/",
-            (FormKind::Volunteer, Lang::En) => "/en/volunteer/",
-        }
+        let find = |lang: Lang| {
+            site_paths::FORM_PAGES.iter().find(|(k, l, _)| *k == self.as_str() && *l == lang.as_str()).map(|(_, _, p)| *p)
+        };
+        // A language without this page gets the Dutch one (the default).
+        find(lang).or_else(|| find(Lang::Nl)).unwrap_or("/")
     }
 }
 
+/// Form and thank-you page paths, read from the site's content at build
+/// time (functions/build.rs): one source for them.
+mod site_paths {
+    include!(concat!(env!("OUT_DIR"), "/site_paths.rs"));
+}
+
+/// Where a browser goes once its form is received.
 pub fn thank_you_path(lang: Lang) -> &'static str {
-    lang.pick("/bedankt/", "/en/thank-you/")
+    let find = |lang: Lang| site_paths::THANK_YOU_PAGES.iter().find(|(l, _)| *l == lang.as_str()).map(|(_, p)| *p);
+    find(lang).or_else(|| find(Lang::Nl)).unwrap_or("/")
 }
 
 /// How we can answer someone: at least one of the two.
@@ -101,10 +104,18 @@ pub struct Referrer {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Details {
     Contact,
-    Registration { programme: Programme, children_ages: Option<ChildrenAges> },
+    Registration {
+        programme: Programme,
+        children_ages: Option<ChildrenAges>,
+    },
     /// The parent agreed to the referral: the form cannot be parsed without it.
-    Referral { referrer: Referrer, programme: Programme },
-    Volunteer { programme: Programme },
+    Referral {
+        referrer: Referrer,
+        programme: Programme,
+    },
+    Volunteer {
+        programme: Programme,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,10 +132,16 @@ pub struct Submission {
 /// What a post turned out to be.
 #[derive(Debug)]
 pub enum Parsed {
-    Valid { submission: Box<Submission>, key: Option<Uuid> },
+    Valid {
+        submission: Box<Submission>,
+        key: Option<Uuid>,
+    },
     /// The honeypot was filled: a bot. Answer as if all went well.
     Bot,
-    Invalid { errors: FieldErrors, lang: Lang },
+    Invalid {
+        errors: FieldErrors,
+        lang: Lang,
+    },
 }
 
 impl Submission {
@@ -140,9 +157,9 @@ impl Submission {
     pub fn programme(&self) -> Option<Programme> {
         match &self.details {
             Details::Contact => None,
-            Details::Registration { programme, .. }
-            | Details::Referral { programme, .. }
-            | Details::Volunteer { programme } => Some(*programme),
+            Details::Registration { programme, .. } | Details::Referral { programme, .. } | Details::Volunteer { programme } => {
+                Some(*programme)
+            }
         }
     }
 
@@ -321,6 +338,22 @@ mod tests {
     }
 
     #[test]
+    fn every_form_has_its_own_page_and_a_thank_you_page_in_each_language() {
+        // Read from site/content at build time; these are the paths the site has today.
+        assert_eq!(FormKind::Registration.page_path(Lang::Nl), "/aanmelden/");
+        assert_eq!(FormKind::Registration.page_path(Lang::En), "/en/sign-up/");
+        assert_eq!(thank_you_path(Lang::En), "/en/thank-you/");
+        for lang in [Lang::Nl, Lang::En] {
+            let pages: Vec<&str> = FormKind::ALL.iter().map(|k| k.page_path(lang)).collect();
+            let mut unique = pages.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), FormKind::ALL.len(), "{pages:?}");
+            assert_ne!(thank_you_path(lang), "/");
+        }
+    }
+
+    #[test]
     fn a_complete_contact_form_is_valid() {
         let parsed = parse(FormKind::Contact, &form("name=Sanne&email=sanne%40example.org&message=Hallo&privacy_consent=on"));
         let Parsed::Valid { submission, key } = parsed else { panic!("{parsed:?}") };
@@ -333,7 +366,12 @@ mod tests {
     fn an_empty_contact_form_names_every_missing_field() {
         assert_eq!(
             errors(FormKind::Contact, ""),
-            vec![("name", Problem::Missing), ("email", Problem::NoWayToReply), ("message", Problem::Missing), ("privacy_consent", Problem::Missing)]
+            vec![
+                ("name", Problem::Missing),
+                ("email", Problem::NoWayToReply),
+                ("message", Problem::Missing),
+                ("privacy_consent", Problem::Missing)
+            ]
         );
     }
 
@@ -375,7 +413,9 @@ mod tests {
     fn a_referral_replies_to_the_referrer() {
         let parsed = parse(
             FormKind::Referral,
-            &form("name=Gezin+B&email=ouder%40example.org&municipality=heemskerk&programme=home-start&message=Reden&privacy_consent=yes&parent_consent=yes&referrer_name=Els&referrer_organisation=School&referrer_email=els%40school.example.org"),
+            &form(
+                "name=Gezin+B&email=ouder%40example.org&municipality=heemskerk&programme=home-start&message=Reden&privacy_consent=yes&parent_consent=yes&referrer_name=Els&referrer_organisation=School&referrer_email=els%40school.example.org",
+            ),
         );
         let Parsed::Valid { submission, .. } = parsed else { panic!("{parsed:?}") };
         assert_eq!(submission.reply_to().unwrap().1.as_str(), "els@school.example.org");
@@ -384,7 +424,10 @@ mod tests {
 
     #[test]
     fn nobody_volunteers_for_unsure() {
-        let e = errors(FormKind::Volunteer, "name=A&email=a%40example.org&municipality=heemskerk&programme=unsure&privacy_consent=yes");
+        let e = errors(
+            FormKind::Volunteer,
+            "name=A&email=a%40example.org&municipality=heemskerk&programme=unsure&privacy_consent=yes",
+        );
         assert_eq!(e, vec![("programme", Problem::ChoiceNotAllowed)]);
     }
 

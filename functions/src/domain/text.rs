@@ -30,11 +30,7 @@ pub fn multi_line(raw: &str, max_chars: usize) -> Result<String, Problem> {
 }
 
 fn within(value: &str, max_chars: usize) -> Result<String, Problem> {
-    if value.chars().count() > max_chars {
-        Err(Problem::TooLong { max: max_chars })
-    } else {
-        Ok(value.to_owned())
-    }
+    if value.chars().count() > max_chars { Err(Problem::TooLong { max: max_chars }) } else { Ok(value.to_owned()) }
 }
 
 /// Declares a text newtype whose only constructor is `parse`.

@@ -6,8 +6,8 @@ use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
 
 use super::{MailError, OutgoingMail, amsterdam_time};
-use crate::domain::{Details, FormKind, Lang, Submission};
-use crate::store::{MailKind, Record};
+use crate::domain::{Details, EmailAddress, FormKind, Lang, Submission};
+use crate::store::{MailKind, Record, Refusal};
 
 pub struct Composer {
     from: Mailbox,
@@ -83,10 +83,47 @@ impl Composer {
         format!("<{}.{kind}@{}>", record.id, self.domain)
     }
 
+    /// A refused mail, handed to a person: the form as the coordinator
+    /// would have had it, to the fallback inbox, with a first line saying
+    /// which address refused which mail and why.
+    pub fn dead_letter(&self, record: &Record, refusal: &Refusal, fallback: &EmailAddress) -> Result<OutgoingMail, MailError> {
+        let which = match refusal.mail {
+            MailKind::Coordinator => "De mail aan de coördinator",
+            MailKind::Confirmation => "De bevestiging aan de afzender",
+        };
+        let action = format!(
+            "Niet afgeleverd. {which} is geweigerd door {}. Reden: {}. Stuur dit formulier door naar de juiste persoon \
+             en controleer het adres in site/data/directory.toml. {}",
+            refusal.address,
+            refusal.reason.trim(),
+            coordinator_action(&record.submission)
+        );
+        let subject = format!("Niet afgeleverd: {}", coordinator_subject(&record.submission));
+        let kind = match refusal.mail {
+            MailKind::Coordinator => "coordinator",
+            MailKind::Confirmation => "confirmation",
+        };
+        let message_id = format!("<{}.{kind}.refused@{}>", record.id, self.domain);
+        let message = self.coordinator_mail(record, fallback, subject, action, message_id)?;
+        Ok(OutgoingMail { record_id: record.id, kind: refusal.mail, message })
+    }
+
     fn coordinator(&self, record: &Record) -> Result<lettre::Message, MailError> {
+        let subject = coordinator_subject(&record.submission);
+        let action = coordinator_action(&record.submission);
+        let message_id = self.message_id(record, MailKind::Coordinator);
+        self.coordinator_mail(record, &record.routed_to, subject, action, message_id)
+    }
+
+    fn coordinator_mail(
+        &self,
+        record: &Record,
+        to: &EmailAddress,
+        subject: String,
+        action: String,
+        message_id: String,
+    ) -> Result<lettre::Message, MailError> {
         let s = &record.submission;
-        let subject = coordinator_subject(s);
-        let action = coordinator_action(s);
         let rows = s.labelled_fields();
         let received = amsterdam_time(record.received_at);
         let received = format!(
@@ -100,13 +137,14 @@ impl Composer {
         let id = record.id.to_string();
         let heading = format!("{} via de website", s.kind().label_nl());
         let text = CoordinatorText { heading: &heading, action: &action, rows: &rows, received: &received, id: &id };
-        let html = CoordinatorHtml { subject: &subject, heading: &heading, action: &action, rows: &rows, received: &received, id: &id };
+        let html =
+            CoordinatorHtml { subject: &subject, heading: &heading, action: &action, rows: &rows, received: &received, id: &id };
 
         let mut builder = lettre::Message::builder()
             .from(self.from.clone())
-            .to(Mailbox::new(None, record.routed_to.to_lettre()))
+            .to(Mailbox::new(None, to.to_lettre()))
             .subject(subject.clone())
-            .message_id(Some(self.message_id(record, MailKind::Coordinator)));
+            .message_id(Some(message_id));
         if let Some((name, email)) = s.reply_to() {
             builder = builder.reply_to(Mailbox::new(Some(name.as_str().to_owned()), email.to_lettre()));
         }
@@ -124,7 +162,14 @@ impl Composer {
         let reference = format!("{}: {}", lang.pick("Je kenmerk", "Your reference"), record.id);
         let signature = lang.pick("Met vriendelijke groet,\nSteun voor gezinnen", "Kind regards,\nSupport for families");
         let next_heading = lang.pick("Wat gebeurt er nu?", "What happens next?");
-        let text = ConfirmationText { greeting: &greeting, thanks, next_heading, next_steps: &next_steps, reference: &reference, signature };
+        let text = ConfirmationText {
+            greeting: &greeting,
+            thanks,
+            next_heading,
+            next_steps: &next_steps,
+            reference: &reference,
+            signature,
+        };
         let html = ConfirmationHtml {
             lang: lang.as_str(),
             subject: &subject,
@@ -177,27 +222,37 @@ fn coordinator_action(s: &Submission) -> String {
         }
         (_, Some(_), None) => format!("Beantwoord deze mail om {} te antwoorden.", s.name.as_str()),
         (_, None, Some(phone)) => format!("Geen e-mailadres: bel {} op {}.", s.name.as_str(), phone.as_str()),
-        (_, None, None) => unreachable!("a Submission always has an email address or a phone number"),
+        (_, None, None) => {
+            unreachable!("a Submission always has an email address or a phone number")
+        }
     }
 }
 
 fn confirmation_thanks(s: &Submission) -> &'static str {
     let lang = s.lang;
     match s.kind() {
-        FormKind::Contact => lang.pick("Bedankt voor je bericht. Het is goed aangekomen.", "Thank you for your message. It has arrived safely."),
-        FormKind::Registration => lang.pick("Bedankt voor je aanmelding. Die is goed aangekomen.", "Thank you for signing up. Your form has arrived safely."),
-        FormKind::Referral => lang.pick("Bedankt voor je verwijzing. Die is goed aangekomen.", "Thank you for your referral. It has arrived safely."),
-        FormKind::Volunteer => lang.pick("Leuk dat je wilt helpen! Je aanmelding is goed aangekomen.", "How good that you want to help! Your form has arrived safely."),
+        FormKind::Contact => {
+            lang.pick("Bedankt voor je bericht. Het is goed aangekomen.", "Thank you for your message. It has arrived safely.")
+        }
+        FormKind::Registration => lang.pick(
+            "Bedankt voor je aanmelding. Die is goed aangekomen.",
+            "Thank you for signing up. Your form has arrived safely.",
+        ),
+        FormKind::Referral => lang
+            .pick("Bedankt voor je verwijzing. Die is goed aangekomen.", "Thank you for your referral. It has arrived safely."),
+        FormKind::Volunteer => lang.pick(
+            "Leuk dat je wilt helpen! Je aanmelding is goed aangekomen.",
+            "How good that you want to help! Your form has arrived safely.",
+        ),
     }
 }
 
 fn confirmation_next_steps(kind: FormKind, lang: Lang) -> Vec<&'static str> {
     let read = lang.pick("Een coördinator leest je formulier.", "A coordinator reads your form.");
     let contact = match kind {
-        FormKind::Referral => lang.pick(
-            "De coördinator neemt contact op met jou en met het gezin.",
-            "The coordinator contacts you and the family.",
-        ),
+        FormKind::Referral => {
+            lang.pick("De coördinator neemt contact op met jou en met het gezin.", "The coordinator contacts you and the family.")
+        }
         FormKind::Volunteer => lang.pick(
             "De coördinator neemt contact met je op voor een kennismaking.",
             "The coordinator contacts you to get to know each other.",

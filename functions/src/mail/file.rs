@@ -29,7 +29,7 @@ impl Mailer for FileMailer {
         let name = format!("{}.{kind}.eml", mail.record_id);
         let (tmp, done) = (self.outbox.join(format!(".{name}.tmp")), self.outbox.join(name));
         // Write then rename: a reader never sees half a mail.
-        tokio::fs::write(&tmp, mail.message.formatted()).await.map_err(|e| MailError::Send(e.to_string()))?;
-        tokio::fs::rename(&tmp, &done).await.map_err(|e| MailError::Send(e.to_string()))
+        tokio::fs::write(&tmp, mail.message.formatted()).await.map_err(|e| MailError::temporary(e.to_string()))?;
+        tokio::fs::rename(&tmp, &done).await.map_err(|e| MailError::temporary(e.to_string()))
     }
 }

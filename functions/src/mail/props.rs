@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 use proptest::prelude::*;
 
+use crate::budgets::LEASE;
 use crate::directory::Directory;
-use crate::dispatch::LEASE;
 use crate::domain::{FormKind, Parsed, RawForm, parse};
 use crate::mail::Composer;
 use crate::store::{MailKind, Record};
@@ -65,7 +65,11 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 fn form() -> impl Strategy<Value = (FormKind, Vec<(String, String)>)> {
-    (prop::sample::select(FormKind::ALL.to_vec()), prop::collection::vec(prop::option::weighted(0.15, value()), 14), any::<bool>())
+    (
+        prop::sample::select(FormKind::ALL.to_vec()),
+        prop::collection::vec(prop::option::weighted(0.15, value()), 14),
+        any::<bool>(),
+    )
         .prop_map(|(kind, changes, drop_changed)| {
             let mut fields: Vec<(String, String)> = base(kind).into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
             for (i, change) in changes.into_iter().enumerate() {
@@ -135,7 +139,7 @@ proptest! {
             let Parsed::Valid { submission, key } = parse(kind, &raw) else { continue };
             let routed_to = Directory::builtin().unwrap().route(&submission).clone();
             let id = key.unwrap_or_else(uuid::Uuid::now_v7);
-            let record = Record::new(id, *submission, routed_to, time::OffsetDateTime::now_utc(), time::Duration::days(365), LEASE);
+            let record = Record::new(id, *submission, routed_to, time::OffsetDateTime::now_utc(), time::Duration::days(365), time::Duration::try_from(LEASE).unwrap());
             let composer = Composer::new("Steun voor gezinnen <noreply@example.org>".parse().unwrap());
             let mut kinds = vec![MailKind::Coordinator];
             if record.wants_confirmation() {

@@ -4,7 +4,8 @@
 
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
-use aws_sdk_sesv2::error::SdkError;
+use aws_sdk_sesv2::config::http::HttpResponse;
+use aws_sdk_sesv2::error::{DisplayErrorContext, SdkError};
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
@@ -46,17 +47,17 @@ impl Mailer for SesMailer {
 /// SES's answer as a mail error: a refusal of this message or address is
 /// permanent (sending it again gets the same answer); throttling, a paused
 /// or suspended account, a timeout or a broken connection is temporary.
-fn classify<R: std::fmt::Debug>(e: SdkError<SendEmailError, R>) -> MailError {
-    let permanent = match &e {
-        SdkError::ServiceError(service) => matches!(
-            service.err(),
+fn classify(e: SdkError<SendEmailError, HttpResponse>) -> MailError {
+    let code = e.raw_response().map(|r| r.status().as_u16());
+    let permanent = matches!(
+        e.as_service_error(),
+        Some(
             SendEmailError::MessageRejected(_)
                 | SendEmailError::BadRequestException(_)
                 | SendEmailError::MailFromDomainNotVerifiedException(_)
                 | SendEmailError::NotFoundException(_)
-        ),
-        _ => false,
-    };
-    let why = aws_sdk_sesv2::error::DisplayErrorContext(&e).to_string();
-    if permanent { MailError::Send(format!("SES refused: {why}")) } else { MailError::Send(format!("SES: {why}")) }
+        )
+    );
+    let reason = format!("SES: {}", DisplayErrorContext(&e));
+    if permanent { MailError::Permanent { code, reason } } else { MailError::Temporary { code, reason } }
 }

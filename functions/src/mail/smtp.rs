@@ -17,7 +17,7 @@ impl SmtpMailer {
     /// `smtp://user:pass@mail.example.org:587?tls=required`.
     pub fn new(url: &str, timeout: Duration) -> Result<Self, MailError> {
         let mut builder =
-            AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Send(format!("SMTP_URL: {e}")))?;
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Config(format!("SMTP_URL: {e}")))?;
         builder = builder.timeout(Some(timeout));
         Ok(Self { transport: builder.build() })
     }
@@ -26,6 +26,21 @@ impl SmtpMailer {
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
-        self.transport.send(mail.message.clone()).await.map(|_| ()).map_err(|e| MailError::Send(e.to_string()))
+        self.transport.send(mail.message.clone()).await.map(|_| ()).map_err(|e| classify(&e))
+    }
+}
+
+/// SMTP reply codes that are about our login, not the mail: an operator
+/// fixes them, and the mail then goes out (so: temporary).
+const CREDENTIAL_CODES: [u16; 4] = [530, 534, 535, 538];
+
+/// A 5xx answer is permanent (the recipient or the message was refused),
+/// except for a refused login; everything else may work next time.
+pub(crate) fn classify(error: &lettre::transport::smtp::Error) -> MailError {
+    let code = error.status().and_then(|c| c.to_string().parse::<u16>().ok());
+    let reason = error.to_string();
+    match code {
+        Some(c) if error.is_permanent() && !CREDENTIAL_CODES.contains(&c) => MailError::Permanent { code, reason },
+        _ => MailError::Temporary { code, reason },
     }
 }

@@ -5,15 +5,13 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::respond::{self, Reply};
 use crate::app::App;
-use crate::dispatch::LEASE;
 use crate::domain::{FormKind, Lang, Parsed, RawForm, parse};
 use crate::ratelimit::ClientIp;
-use crate::store::{Inserted, Record};
+use crate::service::{Accepted, NotAccepted};
 
 /// Larger than any honest form (the longest message is 5,000 characters).
 pub const MAX_BODY_BYTES: usize = 32 * 1024;
@@ -29,10 +27,10 @@ pub async fn submit(
     let Some(kind) = FormKind::from_segment(&segment) else {
         return unread(respond::not_found().await);
     };
-    if !origin_allowed(&headers, &app.settings.allowed_origins) {
+    if !origin_allowed(&headers, &app.settings().allowed_origins) {
         return unread(reply.problem(StatusCode::FORBIDDEN, Lang::Nl));
     }
-    if let (Some(limiter), Some(axum::Extension(ClientIp(ip)))) = (&app.limiter, client) {
+    if let (Some(limiter), Some(axum::Extension(ClientIp(ip)))) = (app.limiter(), client) {
         if let Err(wait) = limiter.check(ip) {
             return unread(reply.too_many(wait, Lang::Nl));
         }
@@ -46,7 +44,9 @@ pub async fn submit(
     }
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(e) if over_the_limit(&e) => return unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl)),
+        Err(e) if over_the_limit(&e) => {
+            return unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl));
+        }
         // The client stopped sending (or lied about the length): nothing to read.
         Err(_) => return unread(reply.bad_request("the body ended before it was complete")),
     };
@@ -60,27 +60,24 @@ pub async fn submit(
     let reply = reply.with_json_body(encoding == Encoding::Json);
 
     match parse(kind, &raw) {
-        Parsed::Invalid { errors, lang } => reply.invalid(&app.pages, kind, lang, &errors, &raw),
+        Parsed::Invalid { errors, lang } => reply.invalid(app.pages(), kind, lang, &errors, &raw),
         Parsed::Bot => {
             tracing::info!(form = kind.as_str(), "honeypot filled; nothing stored or sent");
             reply.accepted(Uuid::new_v4(), Lang::parse(raw.get("lang")))
         }
         Parsed::Valid { submission, key } => {
             let lang = submission.lang;
-            let id = key.unwrap_or_else(Uuid::now_v7);
-            let routed_to = app.directory.route(&submission).clone();
-            let record =
-                Record::new(id, *submission, routed_to, OffsetDateTime::now_utc(), app.settings.retention, LEASE);
-            match app.dispatcher.store().insert(&record).await {
-                Ok(Inserted::New) => {
-                    app.dispatcher.dispatch(&record).await;
-                    reply.accepted(id, lang)
-                }
-                Ok(Inserted::Duplicate) => {
+            match app.submissions().accept(*submission, key).await {
+                Ok(Accepted::New(id)) => reply.accepted(id, lang),
+                Ok(Accepted::Repeated(id)) => {
                     tracing::info!(form = kind.as_str(), record = %id, "repeated submission; already stored");
                     reply.accepted(id, lang)
                 }
-                Err(e) => {
+                Err(NotAccepted::KeyReused(id)) => {
+                    tracing::warn!(form = kind.as_str(), record = %id, "key reused for a different form; asked to send again");
+                    reply.send_again(app.pages(), kind, lang, &raw)
+                }
+                Err(NotAccepted::Store(e)) => {
                     tracing::error!(form = kind.as_str(), error = %e, "could not store submission");
                     reply.problem(StatusCode::SERVICE_UNAVAILABLE, lang)
                 }
@@ -91,7 +88,7 @@ pub async fn submit(
 
 /// CORS preflight: only for configured origins.
 pub async fn preflight(State(app): State<App>, headers: HeaderMap) -> Response {
-    respond::preflight(configured_origin(&headers, &app.settings.allowed_origins))
+    respond::preflight(configured_origin(&headers, &app.settings().allowed_origins))
 }
 
 /// A page on a configured other origin may read our answer (201, 422,
@@ -99,8 +96,8 @@ pub async fn preflight(State(app): State<App>, headers: HeaderMap) -> Response {
 /// network error although the form was stored. Same-origin posts need no
 /// CORS header; other origins get none (and a 403 from `submit`).
 pub async fn cors_for_configured_origins(State(app): State<App>, request: Request, next: Next) -> Response {
-    let origin = configured_origin(request.headers(), &app.settings.allowed_origins)
-        .and_then(|o| HeaderValue::from_str(o).ok());
+    let origin =
+        configured_origin(request.headers(), &app.settings().allowed_origins).and_then(|o| HeaderValue::from_str(o).ok());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     // The answer depends on Origin (403 or not, CORS or not): caches must key on it.
@@ -161,11 +158,7 @@ fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     if allowed.iter().any(|o| o == origin) {
         return true;
     }
-    let host = headers
-        .get("x-forwarded-host")
-        .or_else(|| headers.get(header::HOST))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let host = headers.get("x-forwarded-host").or_else(|| headers.get(header::HOST)).and_then(|v| v.to_str().ok()).unwrap_or("");
     let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }

@@ -43,6 +43,22 @@ impl Reply {
         }
     }
 
+    /// The key was used before for a different form: never "received".
+    /// A script gets 409; a browser gets its form back to send once more.
+    pub fn send_again(self, pages: &FormPages, kind: FormKind, lang: Lang, raw: &RawForm) -> Response {
+        let message = lang.pick(
+            "Je formulier is nog niet verstuurd: het had hetzelfde kenmerk als een ander formulier dat je eerder stuurde. \
+             Controleer je gegevens en verstuur het nog een keer.",
+            "Your form has not been sent yet: it had the same reference as another form you sent before. \
+             Check your details and send it once more.",
+        );
+        if self.json {
+            (StatusCode::CONFLICT, Json(json!({"error": "submission_id_reused", "message": message}))).into_response()
+        } else {
+            (StatusCode::CONFLICT, no_store(), Html(pages.send_again_page(kind, lang, raw, message))).into_response()
+        }
+    }
+
     /// A refusal that is not about one field.
     pub fn problem(self, status: StatusCode, lang: Lang) -> Response {
         let (code, message) = problem_text(status, lang);

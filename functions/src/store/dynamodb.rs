@@ -17,8 +17,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, Inserted, MailKind, PendingStats, Record, StoreError, SubmissionStore, from_millis, normalized_emails,
-    submission_from_json, submission_json, to_millis,
+    Delivery, Inserted, MailKind, PendingStats, Record, Refusal, StoreError, SubmissionStore, Unreadable, from_millis,
+    normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
 };
 use crate::domain::EmailAddress;
 
@@ -106,6 +106,9 @@ impl DynamoStore {
             ("next_attempt_at".to_owned(), n(to_millis(record.delivery.next_attempt_at))),
             ("pending".to_owned(), s(PENDING)),
         ]);
+        if !record.delivery.refused.is_empty() {
+            item.insert("refused".to_owned(), s(refused_json(&record.delivery.refused)));
+        }
         let emails = normalized_emails(record);
         if !emails.is_empty() {
             item.insert("emails".to_owned(), AttributeValue::Ss(emails));
@@ -129,6 +132,7 @@ impl DynamoStore {
             delivery: Delivery {
                 coordinator_sent_at: opt_num("coordinator_sent_at").map(from_millis),
                 confirmation_sent_at: opt_num("confirmation_sent_at").map(from_millis),
+                refused: refused_from_json(item.get("refused").and_then(|v| v.as_s().ok()).map(String::as_str))?,
                 attempts: u32::try_from(num("attempts")?).map_err(|_| corrupt("attempts"))?,
                 next_attempt_at: from_millis(num("next_attempt_at")?),
             },
@@ -224,7 +228,7 @@ impl SubmissionStore for DynamoStore {
         out.item().map(Self::from_item).transpose()
     }
 
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let out = self
             .client
             .query()
@@ -237,7 +241,14 @@ impl SubmissionStore for DynamoStore {
             .send()
             .await
             .map_err(sdk)?;
-        out.items().iter().map(Self::from_item).collect()
+        Ok(out
+            .items()
+            .iter()
+            .map(|item| {
+                let id = item.get("id").and_then(|v| v.as_s().ok()).map_or("(no id)", String::as_str);
+                readable(id, Self::from_item(item))
+            })
+            .collect())
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
@@ -265,7 +276,8 @@ impl SubmissionStore for DynamoStore {
             MailKind::Confirmation => "confirmation_sent_at",
         };
         // Leaving the sparse index is what ends the sweeper's interest.
-        let expression = if completes { format!("SET {attribute} = :at REMOVE pending") } else { format!("SET {attribute} = :at") };
+        let expression =
+            if completes { format!("SET {attribute} = :at REMOVE pending") } else { format!("SET {attribute} = :at") };
         let update = self
             .client
             .update_item()
@@ -302,6 +314,38 @@ impl SubmissionStore for DynamoStore {
         }
     }
 
+    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id))
+            .update_expression("SET next_attempt_at = :next")
+            .condition_expression("attribute_exists(pending)")
+            .expression_attribute_values(":next", n(to_millis(until)))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(id.to_string()))
+            .update_expression("SET refused = :r")
+            .condition_expression("attribute_exists(id)")
+            .expression_attribute_values(":r", s(refused_json(refused)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(sdk)
+    }
+
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError> {
         let hour_ago = n(to_millis(now - Duration::HOUR));
         Ok(PendingStats {
@@ -317,13 +361,7 @@ impl SubmissionStore for DynamoStore {
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
         let records = self.scan_email(email).await?;
         for record in &records {
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .key("id", s(record.id.to_string()))
-                .send()
-                .await
-                .map_err(sdk)?;
+            self.client.delete_item().table_name(&self.table).key("id", s(record.id.to_string())).send().await.map_err(sdk)?;
         }
         Ok(records.len())
     }

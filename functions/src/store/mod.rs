@@ -45,12 +45,17 @@ pub struct Record {
     pub delivery: Delivery,
 }
 
+/// Each mail's `*_sent_at` says it was handled: sent to its recipient, or,
+/// after a permanent refusal (listed in `refused`), to the fallback inbox.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Delivery {
     #[serde(with = "time::serde::rfc3339::option")]
     pub coordinator_sent_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub confirmation_sent_at: Option<OffsetDateTime>,
+    /// Mails a server refused for good: the dead-letter state. Such a mail
+    /// is never tried at its address again; it goes to the fallback inbox.
+    pub refused: Vec<Refusal>,
     pub attempts: u32,
     /// Nobody sends before this time; also serves as a lease while a
     /// sender is busy with the record.
@@ -79,6 +84,7 @@ impl Record {
             delivery: Delivery {
                 coordinator_sent_at: None,
                 confirmation_sent_at: None,
+                refused: Vec::new(),
                 attempts: 0,
                 next_attempt_at: now + lease,
             },
@@ -94,6 +100,11 @@ impl Record {
             MailKind::Coordinator => self.delivery.coordinator_sent_at,
             MailKind::Confirmation => self.delivery.confirmation_sent_at,
         }
+    }
+
+    /// The refusal of `kind`, if its recipient refused it for good.
+    pub fn refusal(&self, kind: MailKind) -> Option<&Refusal> {
+        self.delivery.refused.iter().find(|r| r.mail == kind)
     }
 
     /// The mails still to send, coordinator first.
@@ -116,6 +127,25 @@ impl Record {
     pub fn completes_with(&self, kind: MailKind) -> bool {
         self.unsent().iter().all(|k| *k == kind)
     }
+}
+
+/// A permanent refusal: which mail, which address refused it and why
+/// (the server's answer), and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub mail: MailKind,
+    pub address: String,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A stored record that no longer parses (e.g. after a rule was
+/// tightened). Only its id is ever shown; the problem names the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub id: String,
+    pub problem: String,
 }
 
 /// Storage keeps milliseconds; so does a fresh record, so that a record
@@ -160,8 +190,10 @@ pub trait SubmissionStore: Send + Sync {
 
     async fn get(&self, id: Uuid) -> Result<Option<Record>, StoreError>;
 
-    /// Pending records whose next attempt is due, earliest first.
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError>;
+    /// Pending records whose next attempt is due, earliest first. A record
+    /// that does not parse comes back as `Unreadable`, so one bad record
+    /// never hides the others.
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError>;
 
     /// Takes the record for one send attempt by moving its next attempt to
     /// `until`, only if nobody else moved it since it was read. `false`
@@ -175,6 +207,13 @@ pub trait SubmissionStore: Send + Sync {
 
     /// After a failed attempt: count it and set when to try again.
     async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Moves a pending record's next attempt to `until`, by id alone (for a
+    /// record that cannot be read, so nothing else of it is known).
+    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Records the permanent refusals of a record's mail (the whole list).
+    async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError>;
 
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError>;
 
@@ -194,6 +233,19 @@ fn submission_json(record: &Record) -> String {
 
 fn submission_from_json(json: &str) -> Result<Submission, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn refused_json(refused: &[Refusal]) -> String {
+    serde_json::to_string(refused).expect("refusals always serialise")
+}
+
+fn refused_from_json(json: Option<&str>) -> Result<Vec<Refusal>, StoreError> {
+    json.map_or(Ok(Vec::new()), |j| serde_json::from_str(j).map_err(|_| StoreError::Corrupt("refused".into())))
+}
+
+/// Parse problems of a due record become `Unreadable`; it keeps the id.
+fn readable(id: &str, parsed: Result<Record, StoreError>) -> Result<Record, Unreadable> {
+    parsed.map_err(|e| Unreadable { id: id.to_owned(), problem: e.to_string() })
 }
 
 /// Addresses in a record, lower-cased, for data requests.

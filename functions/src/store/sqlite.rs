@@ -10,8 +10,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    Delivery, Inserted, MailKind, PendingStats, Record, StoreError, SubmissionStore, from_millis, normalized_emails,
-    submission_from_json, submission_json, to_millis,
+    Delivery, Inserted, MailKind, PendingStats, Record, Refusal, StoreError, SubmissionStore, Unreadable, from_millis,
+    normalized_emails, readable, refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
 };
 use crate::domain::EmailAddress;
 
@@ -30,14 +30,15 @@ CREATE TABLE IF NOT EXISTS submissions (
     wants_confirmation   INTEGER NOT NULL,
     attempts             INTEGER NOT NULL DEFAULT 0,
     next_attempt_at      INTEGER NOT NULL,
-    pending              INTEGER NOT NULL
+    pending              INTEGER NOT NULL,
+    refused              TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS submissions_due ON submissions (next_attempt_at) WHERE pending = 1;
 CREATE INDEX IF NOT EXISTS submissions_expiry ON submissions (expires_at);
 ";
 
 const COLUMNS: &str = "id, submission, routed_to, received_at, consent_at, expires_at, \
-                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at";
+                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at, refused";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -55,6 +56,7 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
             .map_err(unavailable)?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
+        add_refused_column(&conn).map_err(unavailable)?;
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -85,6 +87,15 @@ impl SqliteStore {
     }
 }
 
+/// Files made before dead letters existed lack the `refused` column.
+fn add_refused_column(conn: &Connection) -> rusqlite::Result<()> {
+    let has = conn.prepare("SELECT 1 FROM pragma_table_info('submissions') WHERE name = 'refused'")?.exists([])?;
+    if !has {
+        conn.execute_batch("ALTER TABLE submissions ADD COLUMN refused TEXT")?;
+    }
+    Ok(())
+}
+
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
@@ -99,6 +110,7 @@ struct RawRow {
     confirmation_sent_at: Option<i64>,
     attempts: u32,
     next_attempt_at: i64,
+    refused: Option<String>,
 }
 
 impl RawRow {
@@ -112,6 +124,7 @@ impl RawRow {
             confirmation_sent_at: row.get(7)?,
             attempts: row.get(8)?,
             next_attempt_at: row.get(9)?,
+            refused: row.get(10)?,
         })
     }
 
@@ -127,6 +140,7 @@ impl RawRow {
             delivery: Delivery {
                 coordinator_sent_at: self.coordinator_sent_at.map(from_millis),
                 confirmation_sent_at: self.confirmation_sent_at.map(from_millis),
+                refused: refused_from_json(self.refused.as_deref())?,
                 attempts: self.attempts,
                 next_attempt_at: from_millis(self.next_attempt_at),
             },
@@ -185,7 +199,7 @@ impl SubmissionStore for SqliteStore {
         row.map(RawRow::into_record).transpose()
     }
 
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let now = to_millis(now);
         let rows = self
             .with(move |c| {
@@ -197,7 +211,13 @@ impl SubmissionStore for SqliteStore {
                 stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        rows.into_iter().map(RawRow::into_record).collect()
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = row.id.clone();
+                readable(&id, row.into_record())
+            })
+            .collect())
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
@@ -238,6 +258,23 @@ impl SubmissionStore for SqliteStore {
                 .execute(params![id, attempts, next])
         })
         .await?;
+        Ok(())
+    }
+
+    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError> {
+        let (id, until) = (id.to_owned(), to_millis(until));
+        self.with(move |c| {
+            c.prepare_cached("UPDATE submissions SET next_attempt_at = ?2 WHERE id = ?1 AND pending = 1")?
+                .execute(params![id, until])
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError> {
+        let (id, json) = (id.to_string(), refused_json(refused));
+        self.with(move |c| c.prepare_cached("UPDATE submissions SET refused = ?2 WHERE id = ?1")?.execute(params![id, json]))
+            .await?;
         Ok(())
     }
 

@@ -25,7 +25,7 @@ both_stores!(a_contact_form_is_stored_then_mailed_to_the_coordinator, |store| as
     assert_eq!(body["status"], "received");
     let id = body["id"].as_str().unwrap().to_owned();
 
-    let record = app.app.dispatcher.store().get(id.parse().unwrap()).await.unwrap().expect("record stored");
+    let record = app.app.submissions().get(id.parse().unwrap()).await.unwrap().expect("record stored");
     assert_eq!(record.routed_to.as_str(), "spreekuur.ijmond@example.org");
     assert!(!record.is_pending(), "both mails were sent and marked");
 
@@ -46,7 +46,13 @@ both_stores!(a_browser_without_javascript_is_sent_to_the_thank_you_page_in_its_l
         let response = app
             .post_form(
                 "contact",
-                &[("name", "Ahmed"), ("email", "ahmed@example.org"), ("message", "Hallo"), ("privacy_consent", "on"), ("lang", lang)],
+                &[
+                    ("name", "Ahmed"),
+                    ("email", "ahmed@example.org"),
+                    ("message", "Hallo"),
+                    ("privacy_consent", "on"),
+                    ("lang", lang),
+                ],
             )
             .await;
         assert_eq!(response.status(), 303);
@@ -70,6 +76,7 @@ both_stores!(an_invalid_form_is_refused_with_every_problem_and_nothing_is_stored
             "privacy_consent": "Tick the box to agree that we use your details to help you",
         }})
     );
-    let stored = app.app.dispatcher.store().find_by_email(&forms::domain::EmailAddress::parse("sanne@example.org").unwrap()).await.unwrap();
+    let stored =
+        app.app.submissions().find_by_email(&forms::domain::EmailAddress::parse("sanne@example.org").unwrap()).await.unwrap();
     assert!(stored.is_empty());
 });

@@ -5,6 +5,8 @@ use serde_json::{Value, json};
 
 use crate::both_stores;
 use crate::helpers::*;
+use forms::clock::TestClock;
+use std::sync::Arc;
 
 fn registration(programme: &str, municipality: &str) -> Value {
     json!({
@@ -140,7 +142,7 @@ both_stores!(no_confirmation_without_an_email_address, |store| async move {
     assert_eq!(mails.len(), 1);
     assert!(coordinator_mail(&mails).reply_to().is_none());
     assert!(coordinator_mail(&mails).text().contains("Geen e-mailadres: bel Fatma Yılmaz op 06 12345678."));
-    let record = app.app.dispatcher.store().get(id.parse().unwrap()).await.unwrap().unwrap();
+    let record = app.app.submissions().get(id.parse().unwrap()).await.unwrap().unwrap();
     assert!(!record.is_pending(), "one mail was all it needed");
 });
 
@@ -152,22 +154,93 @@ both_stores!(the_same_submission_id_is_stored_and_mailed_once, |store| async mov
 
     let first = id_of(app.post_json("registration", &body).await).await;
     let second = id_of(app.post_json("registration", &body).await).await;
-    let as_browser = app
+    // The same form by a browser without JavaScript (a double click).
+    let same_as_browser = app
         .post_form(
             "registration",
-            &[("name", "Fatma"), ("email", "fatma@example.org"), ("municipality", "heemskerk"), ("programme", "home-start"), ("privacy_consent", "on"), ("submission_id", &key)],
+            &[
+                ("name", "Fatma Yılmaz"),
+                ("email", "fatma@example.org"),
+                ("phone", "06 12345678"),
+                ("municipality", "heemskerk"),
+                ("programme", "home-start"),
+                ("children_ages", "2 en 5"),
+                ("privacy_consent", "on"),
+                ("submission_id", &key),
+            ],
         )
         .await;
 
     assert_eq!(first, key);
     assert_eq!(second, key);
-    assert_eq!(as_browser.status(), 303);
+    assert_eq!(same_as_browser.status(), 303);
     app.smtp.wait_for(&key, 2).await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(app.smtp.about(&key).len(), 2, "one coordinator mail and one confirmation, not more");
     let email = forms::domain::EmailAddress::parse("fatma@example.org").unwrap();
-    let stored = app.app.dispatcher.store().find_by_email(&email).await.unwrap();
+    let stored = app.app.submissions().find_by_email(&email).await.unwrap();
     assert_eq!(stored.len(), 1);
+});
+
+both_stores!(a_reused_submission_id_with_other_content_is_never_called_received, |store| async move {
+    let app = spawn(store).await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let mut first = registration("home-start", "heemskerk");
+    first["submission_id"] = json!(key);
+    assert_eq!(id_of(app.post_json("registration", &first).await).await, key);
+    app.smtp.wait_for(&key, 2).await;
+
+    // A second, different form from the same tab with the old key.
+    let mut other = registration("taalhuis", "beverwijk");
+    other["name"] = json!("Anna Visser");
+    other["email"] = json!("anna@example.org");
+    other["submission_id"] = json!(key);
+    let script = app.post_json("registration", &other).await;
+    assert_eq!(script.status(), 409);
+    let answer: Value = script.json().await.unwrap();
+    assert_eq!(answer["error"], "submission_id_reused", "{answer}");
+
+    let browser = app
+        .post_form(
+            "registration",
+            &[
+                ("name", "Anna Visser"),
+                ("email", "anna@example.org"),
+                ("municipality", "beverwijk"),
+                ("programme", "taalhuis"),
+                ("privacy_consent", "on"),
+                ("submission_id", &key),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(browser.status(), 409);
+    let page = browser.text().await.unwrap();
+    assert!(page.contains("Send the form once more"), "the form again, with a message");
+    assert!(page.contains(r#"value="Anna Visser""#), "what was typed stays");
+    let fresh = page.split(r#"name="submission_id" value=""#).nth(1).unwrap().split('"').next().unwrap().to_owned();
+    assert!(uuid::Uuid::try_parse(&fresh).is_ok() && fresh != key, "a new key: {fresh}");
+
+    // Sent once more with the new key, it is received, stored and mailed.
+    let resent = app
+        .post_form(
+            "registration",
+            &[
+                ("name", "Anna Visser"),
+                ("email", "anna@example.org"),
+                ("municipality", "beverwijk"),
+                ("programme", "taalhuis"),
+                ("privacy_consent", "on"),
+                ("submission_id", &fresh),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(resent.status(), 303);
+    assert_eq!(app.smtp.wait_for(&fresh, 2).await.len(), 2);
+    let anna = forms::domain::EmailAddress::parse("anna@example.org").unwrap();
+    assert_eq!(app.app.submissions().find_by_email(&anna).await.unwrap().len(), 1);
+    assert_eq!(app.smtp.about(&key).len(), 2, "the first form's mails, nothing more under its key");
 });
 
 both_stores!(a_filled_honeypot_gets_the_success_answer_and_nothing_else, |store| async move {
@@ -183,15 +256,15 @@ both_stores!(a_filled_honeypot_gets_the_success_answer_and_nothing_else, |store|
     assert_eq!(browser.headers()["location"], "/en/thank-you/");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(app.smtp.about(&id).is_empty(), "nothing mailed");
-    assert!(app.app.dispatcher.store().get(id.parse().unwrap()).await.unwrap().is_none(), "nothing stored");
+    assert!(app.app.submissions().get(id.parse().unwrap()).await.unwrap().is_none(), "nothing stored");
     let bot = forms::domain::EmailAddress::parse("bot@example.org").unwrap();
-    assert!(app.app.dispatcher.store().find_by_email(&bot).await.unwrap().is_empty());
+    assert!(app.app.submissions().find_by_email(&bot).await.unwrap().is_empty());
 });
 
 both_stores!(consent_and_retention_are_recorded, |store| async move {
     let app = spawn_with(store, Options::default().with("RETENTION_DAYS", "30")).await;
     let id = id_of(app.post_json("registration", &registration("taalhuis", "beverwijk")).await).await;
-    let record = app.app.dispatcher.store().get(id.parse().unwrap()).await.unwrap().unwrap();
+    let record = app.app.submissions().get(id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(record.consent_at, record.received_at);
     let kept = record.expires_at - record.received_at;
     assert!((kept - time::Duration::days(30)).abs() < time::Duration::seconds(1), "{kept}");
@@ -199,14 +272,19 @@ both_stores!(consent_and_retention_are_recorded, |store| async move {
 
 #[tokio::test]
 async fn sqlite_forgets_a_submission_when_its_retention_ends() {
-    let app = spawn_with(Store::Sqlite, Options::default().with("RETENTION_DAYS", "1")).await;
+    // DynamoDB's TTL does this itself; SQLite's sweep purges.
+    let clock = Arc::new(TestClock::starting_now());
+    let options = Options::default().with("RETENTION_DAYS", "1").without_sweeper().with_clock(clock.clone());
+    let app = spawn_with(Store::Sqlite, options).await;
     let id = id_of(app.post_json("registration", &registration("taalhuis", "beverwijk")).await).await;
-    let store = app.app.dispatcher.store();
+    let service = app.app.submissions();
 
-    assert_eq!(store.purge_expired(time::OffsetDateTime::now_utc()).await.unwrap(), 0);
-    let two_days_on = time::OffsetDateTime::now_utc() + time::Duration::days(2);
-    assert_eq!(store.purge_expired(two_days_on).await.unwrap(), 1);
-    assert!(store.get(id.parse().unwrap()).await.unwrap().is_none());
+    clock.advance(time::Duration::hours(23));
+    assert_eq!(service.sweep().await.unwrap().purged, 0, "kept within its retention");
+    assert!(service.get(id.parse().unwrap()).await.unwrap().is_some());
+    clock.advance(time::Duration::hours(2));
+    assert_eq!(service.sweep().await.unwrap().purged, 1, "forgotten after a day");
+    assert!(service.get(id.parse().unwrap()).await.unwrap().is_none());
 }
 
 both_stores!(a_browser_sees_its_form_again_with_errors_and_what_it_typed, |store| async move {

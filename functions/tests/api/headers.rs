@@ -20,18 +20,37 @@ async fn every_page_and_every_api_answer_carries_the_security_headers() {
         assert_security_headers(path, &response);
     }
     let post = |body: &str, content_type: &str| {
-        app.http.post(app.url("/api/forms/contact")).header("content-type", content_type).header("accept", "application/json").body(body.to_owned())
+        app.http
+            .post(app.url("/api/forms/contact"))
+            .header("content-type", content_type)
+            .header("accept", "application/json")
+            .body(body.to_owned())
     };
     let answers = [
         (201, app.post_json("contact", &valid("contact")).await),
-        (303, app.post_form("contact", &[("name", "Jan"), ("email", "jan@example.org"), ("message", "Hoi"), ("privacy_consent", "on")]).await),
+        (
+            303,
+            app.post_form(
+                "contact",
+                &[("name", "Jan"), ("email", "jan@example.org"), ("message", "Hoi"), ("privacy_consent", "on")],
+            )
+            .await,
+        ),
         (422, app.post_form("contact", &[("name", "Jan")]).await),
         (400, post("{", "application/json").send().await.unwrap()),
         (429, post("x", "text/plain").send().await.unwrap()),
         (429, post(&"a".repeat(40_000), "application/json").send().await.unwrap()),
         (404, app.http.post(app.url("/api/forms/newsletter")).send().await.unwrap()),
         (405, app.http.get(app.url("/api/forms/contact")).send().await.unwrap()),
-        (403, app.http.request(reqwest::Method::OPTIONS, app.url("/api/forms/contact")).header("origin", "https://elsewhere.example").send().await.unwrap()),
+        (
+            403,
+            app.http
+                .request(reqwest::Method::OPTIONS, app.url("/api/forms/contact"))
+                .header("origin", "https://elsewhere.example")
+                .send()
+                .await
+                .unwrap(),
+        ),
     ];
     for (status, response) in &answers {
         assert_eq!(response.status().as_u16(), *status);
@@ -39,7 +58,14 @@ async fn every_page_and_every_api_answer_carries_the_security_headers() {
     }
     // 413 and 415 (with the limit off, so the limiter does not answer first).
     let app = spawn(Store::Sqlite).await;
-    let too_large = app.http.post(app.url("/api/forms/contact")).header("content-type", "application/json").body("a".repeat(40_000)).send().await.unwrap();
+    let too_large = app
+        .http
+        .post(app.url("/api/forms/contact"))
+        .header("content-type", "application/json")
+        .body("a".repeat(40_000))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(too_large.status(), 413);
     assert_security_headers("413", &too_large);
     let media = app.http.post(app.url("/api/forms/contact")).header("content-type", "text/plain").body("x").send().await.unwrap();
@@ -62,12 +88,18 @@ fn allow_origin(response: &reqwest::Response) -> Option<&str> {
 }
 
 fn varies_on_origin(response: &reqwest::Response) -> bool {
-    response.headers().get_all("vary").iter().any(|v| v.to_str().unwrap().split(',').any(|p| p.trim().eq_ignore_ascii_case("origin")))
+    response
+        .headers()
+        .get_all("vary")
+        .iter()
+        .any(|v| v.to_str().unwrap().split(',').any(|p| p.trim().eq_ignore_ascii_case("origin")))
 }
 
 #[tokio::test]
 async fn a_configured_origin_may_post_and_read_the_answer() {
-    let app = spawn_with(Store::Sqlite, Options::default().with("ALLOWED_ORIGINS", format!("{PARTNER}, https://other.example.org"))).await;
+    let app =
+        spawn_with(Store::Sqlite, Options::default().with("ALLOWED_ORIGINS", format!("{PARTNER}, https://other.example.org")))
+            .await;
 
     let ok = post_from(&app, Some(PARTNER)).await;
     assert_eq!(ok.status(), 201);
@@ -99,7 +131,13 @@ async fn a_configured_origin_may_post_and_read_the_answer() {
 #[tokio::test]
 async fn other_origins_are_refused_and_get_no_cors_headers() {
     let app = spawn_with(Store::Sqlite, Options::default().with("ALLOWED_ORIGINS", PARTNER)).await;
-    for origin in ["https://evil.example", "null", "https://partner.example.org.evil.example", "http://partner.example.org", "https://PARTNER.example.org"] {
+    for origin in [
+        "https://evil.example",
+        "null",
+        "https://partner.example.org.evil.example",
+        "http://partner.example.org",
+        "https://PARTNER.example.org",
+    ] {
         let refused = post_from(&app, Some(origin)).await;
         assert_eq!(refused.status(), 403, "{origin}");
         assert_eq!(allow_origin(&refused), None, "{origin}");
@@ -107,7 +145,13 @@ async fn other_origins_are_refused_and_get_no_cors_headers() {
         let body: serde_json::Value = refused.json().await.unwrap();
         assert_eq!(body["error"], "forbidden_origin");
 
-        let preflight = app.http.request(reqwest::Method::OPTIONS, app.url("/api/forms/contact")).header("origin", origin).send().await.unwrap();
+        let preflight = app
+            .http
+            .request(reqwest::Method::OPTIONS, app.url("/api/forms/contact"))
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(preflight.status(), 403, "{origin}");
         assert_eq!(allow_origin(&preflight), None);
     }
@@ -123,7 +167,7 @@ async fn other_origins_are_refused_and_get_no_cors_headers() {
         .unwrap();
     assert_eq!(browser.status(), 403);
     let jan = forms::domain::EmailAddress::parse("jan@example.org").unwrap();
-    assert!(app.app.dispatcher.store().find_by_email(&jan).await.unwrap().is_empty(), "nothing stored from a refused origin");
+    assert!(app.app.submissions().find_by_email(&jan).await.unwrap().is_empty(), "nothing stored from a refused origin");
 
     // The site itself (same origin) and clients without Origin need no CORS header.
     for origin in [Some(app.address.as_str()), None] {

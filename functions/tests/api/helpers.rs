@@ -7,7 +7,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use forms::app::{App, aws_config};
+use forms::clock::TestClock;
 use forms::config::Settings;
 use forms::store::TableSpec;
 use tempfile::TempDir;
@@ -33,6 +36,8 @@ pub struct Options {
     pub env: HashMap<&'static str, String>,
     /// Run the background sweeper, as the local server does.
     pub sweeper: bool,
+    /// The app's clock; the real one when `None`.
+    pub clock: Option<Arc<TestClock>>,
 }
 
 impl Default for Options {
@@ -40,6 +45,7 @@ impl Default for Options {
         Self {
             env: HashMap::from([("RATE_LIMIT_PER_MINUTE", "0".to_owned()), ("SWEEP_INTERVAL_SECONDS", "1".to_owned())]),
             sweeper: true,
+            clock: None,
         }
     }
 }
@@ -47,6 +53,12 @@ impl Default for Options {
 impl Options {
     pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Self {
         self.env.insert(key, value.into());
+        self
+    }
+
+    /// The app reads this clock, which only the test moves.
+    pub fn with_clock(mut self, clock: Arc<TestClock>) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -147,10 +159,14 @@ pub async fn spawn_with_sink(store: Store, options: Options, smtp: MailSink) -> 
         env.insert("FORMS_TABLE", table);
     }
     let run_sweeper = options.sweeper;
-    env.extend(options.env);
+    env.extend(options.env.clone());
     let env: HashMap<String, String> = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
-    let app = App::build(settings).await.expect("app starts");
+    let app = match options.clock {
+        Some(clock) => App::build_with_clock(settings, clock).await,
+        None => App::build(settings).await,
+    }
+    .expect("app starts");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -285,9 +301,8 @@ impl MailSink {
     }
 
     pub fn all(&self) -> Vec<Mail> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(&self.dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
         files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
         files.sort();
         files.into_iter().filter_map(|p| read_mail(&p)).collect()

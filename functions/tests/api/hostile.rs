@@ -88,7 +88,9 @@ fn assert_headers_clean(mail: &Mail, allowed_rcpt: &[&str]) {
 
 const INJECTIONS: [&str; 4] = ["\r\nBcc: evil@attacker.example", "\nX-Injected: yes", "\r\n\r\n<p>forged body</p>", "\0"];
 
-both_stores!(cr_lf_and_nul_in_any_field_never_add_a_header, |store| async move { cr_lf_and_nul_in_any_field_never_add_a_header_on(&spawn(store).await).await });
+both_stores!(cr_lf_and_nul_in_any_field_never_add_a_header, |store| async move {
+    cr_lf_and_nul_in_any_field_never_add_a_header_on(&spawn(store).await).await
+});
 
 pub async fn cr_lf_and_nul_in_any_field_never_add_a_header_on(app: &TestApp) {
     let mut accepted = Vec::new();
@@ -100,7 +102,9 @@ pub async fn cr_lf_and_nul_in_any_field_never_add_a_header_on(app: &TestApp) {
                 let (status, answer) = json_of(app.post_json(kind, &body).await).await;
                 match (field.as_str(), injection) {
                     // The message may hold line breaks; `lang` only picks a language.
-                    ("message", i) if i != "\0" => assert_eq!(status, 201, "{kind}.{field} {i:?}: {answer}"),
+                    ("message", i) if i != "\0" => {
+                        assert_eq!(status, 201, "{kind}.{field} {i:?}: {answer}")
+                    }
                     ("lang", _) => assert_eq!(status, 201, "{kind}.lang {injection:?}: {answer}"),
                     _ => {
                         assert_eq!(status, 422, "{kind}.{field} {injection:?}: {answer}");
@@ -114,7 +118,15 @@ pub async fn cr_lf_and_nul_in_any_field_never_add_a_header_on(app: &TestApp) {
     }
     // The same through a browser's url-encoded post.
     let browser = app
-        .post_form("contact", &[("name", "Jan\r\nBcc: evil@attacker.example"), ("email", "jan@example.org"), ("message", "Hoi"), ("privacy_consent", "on")])
+        .post_form(
+            "contact",
+            &[
+                ("name", "Jan\r\nBcc: evil@attacker.example"),
+                ("email", "jan@example.org"),
+                ("message", "Hoi"),
+                ("privacy_consent", "on"),
+            ],
+        )
         .await;
     assert_eq!(browser.status(), 422);
 
@@ -122,15 +134,27 @@ pub async fn cr_lf_and_nul_in_any_field_never_add_a_header_on(app: &TestApp) {
         let mails = app.smtp.wait_for(id, 2).await;
         assert_eq!(mails.len(), 2, "{kind} {id}: coordinator and confirmation");
         for mail in &mails {
-            assert_headers_clean(mail, &["spreekuur.ijmond@example.org", "homestart.ijmond@example.org", "buurtgezinnen.ijmond@example.org", "taalhuis.ijmond@example.org", "sanne@example.org", "els@example.org"]);
+            assert_headers_clean(
+                mail,
+                &[
+                    "spreekuur.ijmond@example.org",
+                    "homestart.ijmond@example.org",
+                    "buurtgezinnen.ijmond@example.org",
+                    "taalhuis.ijmond@example.org",
+                    "sanne@example.org",
+                    "els@example.org",
+                ],
+            );
         }
     }
-    still_answers(&app).await;
+    still_answers(app).await;
 }
 
 const SCRIPT: &str = r#"<script>alert("xss")</script><img src=x onerror=alert(1)>"' &amp;"#;
 
-both_stores!(html_in_every_text_field_is_text_in_the_html_mail, |store| async move { html_in_every_text_field_is_text_in_the_html_mail_on(&spawn(store).await).await });
+both_stores!(html_in_every_text_field_is_text_in_the_html_mail, |store| async move {
+    html_in_every_text_field_is_text_in_the_html_mail_on(&spawn(store).await).await
+});
 
 pub async fn html_in_every_text_field_is_text_in_the_html_mail_on(app: &TestApp) {
     let free_text = ["name", "message", "children_ages", "referrer_name", "referrer_organisation"];
@@ -154,7 +178,17 @@ pub async fn html_in_every_text_field_is_text_in_the_html_mail_on(app: &TestApp)
         }
     }
     // Fields that cannot hold markup refuse it.
-    for field in ["email", "phone", "municipality", "programme", "referrer_email", "referrer_phone", "privacy_consent", "parent_consent", "submission_id"] {
+    for field in [
+        "email",
+        "phone",
+        "municipality",
+        "programme",
+        "referrer_email",
+        "referrer_phone",
+        "privacy_consent",
+        "parent_consent",
+        "submission_id",
+    ] {
         let mut body = valid("referral");
         body[field] = json!(SCRIPT);
         let (status, answer) = json_of(app.post_json("referral", &body).await).await;
@@ -186,14 +220,21 @@ pub async fn html_in_every_field_is_text_on_the_error_page_on(app: &TestApp) {
     for kind in KINDS {
         for lang in ["nl", "en"] {
             let body = valid(kind);
-            let mut form: Vec<(String, String)> =
-                fields(&body).into_iter().filter(|f| f != "lang").map(|f| (f.clone(), format!("{f} {SCRIPT}\"><script>x()</script>"))).collect();
+            let mut form: Vec<(String, String)> = fields(&body)
+                .into_iter()
+                .filter(|f| f != "lang")
+                .map(|f| (f.clone(), format!("{f} {SCRIPT}\"><script>x()</script>")))
+                .collect();
             form.push(("lang".into(), lang.into()));
             let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let response = app.post_form(kind, &pairs).await;
             assert_eq!(response.status(), 422, "{kind} {lang}");
             let page = response.text().await.unwrap();
-            assert_eq!(active_content(&page), active_content(&source_page(kind, lang)), "{kind} {lang}: nothing typed became markup");
+            assert_eq!(
+                active_content(&page),
+                active_content(&source_page(kind, lang)),
+                "{kind} {lang}: nothing typed became markup"
+            );
         }
     }
 }
@@ -209,9 +250,10 @@ pub async fn bodies_over_32_kib_are_refused_whatever_the_headers_say_on(app: &Te
         format!("{base}{}", "a".repeat(len - base.len()))
     };
     // Exactly the limit is fine (an unknown field is ignored); one byte more is not.
-    let at_limit = post_raw(&app, "contact", "application/x-www-form-urlencoded", form(32 * 1024)).await;
+    let at_limit = post_raw(app, "contact", "application/x-www-form-urlencoded", form(32 * 1024)).await;
     assert_eq!(at_limit.status(), 201);
-    let (status, answer) = json_of(post_raw(&app, "contact", "application/x-www-form-urlencoded", form(32 * 1024 + 1)).await).await;
+    let (status, answer) =
+        json_of(post_raw(app, "contact", "application/x-www-form-urlencoded", form(32 * 1024 + 1)).await).await;
     assert_eq!((status, answer["error"].as_str()), (413, Some("payload_too_large")));
 
     // Chunked, no Content-Length at all: 32 KiB and one byte.
@@ -242,9 +284,8 @@ pub async fn bodies_over_32_kib_are_refused_whatever_the_headers_say_on(app: &Te
     let (status, _) = rawtcp::read_status(&mut stream).await;
     assert_eq!(status, Some(413));
 
-    still_answers(&app).await;
+    still_answers(app).await;
 }
-
 
 #[tokio::test]
 async fn a_cut_off_or_trickling_body_does_not_stop_the_server_answering_others() {
@@ -253,7 +294,7 @@ async fn a_cut_off_or_trickling_body_does_not_stop_the_server_answering_others()
 
 pub async fn a_cut_off_or_trickling_body_does_not_stop_the_server_answering_others_on(app: &TestApp) {
     let sanne = forms::domain::EmailAddress::parse("sanne@example.org").unwrap();
-    let before = app.app.dispatcher.store().find_by_email(&sanne).await.unwrap().len();
+    let before = app.app.submissions().find_by_email(&sanne).await.unwrap().len();
     let body = serde_json::to_vec(&valid("contact")).unwrap();
     let (half, rest) = body.split_at(body.len() / 2);
     let length = format!("Content-Length: {}", body.len());
@@ -283,7 +324,7 @@ pub async fn a_cut_off_or_trickling_body_does_not_stop_the_server_answering_othe
         tokio::task::yield_now().await;
     }
 
-    still_answers(&app).await;
+    still_answers(app).await;
 
     for piece in rest.chunks(7) {
         rawtcp::send(&mut trickler, piece).await;
@@ -292,7 +333,7 @@ pub async fn a_cut_off_or_trickling_body_does_not_stop_the_server_answering_othe
     assert_eq!(status, Some(201), "a slow but complete form is taken: {answer}");
     drop(idle);
 
-    let stored = app.app.dispatcher.store().find_by_email(&sanne).await.unwrap();
+    let stored = app.app.submissions().find_by_email(&sanne).await.unwrap();
     assert_eq!(stored.len(), before + 2, "the trickled form and still_answers' form; not the cut-off one");
 }
 
@@ -303,19 +344,35 @@ async fn only_form_and_json_bodies_are_read() {
 
 pub async fn only_form_and_json_bodies_are_read_on(app: &TestApp) {
     let json_body = serde_json::to_string(&valid("contact")).unwrap();
-    for content_type in ["text/plain", "multipart/form-data; boundary=x", "application/xml", "application/json-patch+json", "application/jsonx", "text/html", "", "application/x-www-form-urlencodedx"] {
-        let (status, answer) = json_of(post_raw(&app, "contact", content_type, json_body.clone()).await).await;
+    for content_type in [
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        "application/json-patch+json",
+        "application/jsonx",
+        "text/html",
+        "",
+        "application/x-www-form-urlencodedx",
+    ] {
+        let (status, answer) = json_of(post_raw(app, "contact", content_type, json_body.clone()).await).await;
         assert_eq!((status, answer["error"].as_str()), (415, Some("unsupported_media_type")), "{content_type:?}");
     }
-    let none = app.http.post(app.url("/api/forms/contact")).header("accept", "application/json").body(json_body.clone()).send().await.unwrap();
+    let none = app
+        .http
+        .post(app.url("/api/forms/contact"))
+        .header("accept", "application/json")
+        .body(json_body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(none.status(), 415, "no content type at all");
     // Parameters and letter case do not matter.
-    let (status, _) = json_of(post_raw(&app, "contact", "Application/JSON; charset=utf-8", json_body).await).await;
+    let (status, _) = json_of(post_raw(app, "contact", "Application/JSON; charset=utf-8", json_body).await).await;
     assert_eq!(status, 201);
     let form = "name=Jan&email=jan%40example.org&message=Hoi&privacy_consent=on";
-    let (status, _) = json_of(post_raw(&app, "contact", "application/x-www-form-urlencoded; charset=UTF-8", form).await).await;
+    let (status, _) = json_of(post_raw(app, "contact", "application/x-www-form-urlencoded; charset=UTF-8", form).await).await;
     assert_eq!(status, 201);
-    still_answers(&app).await;
+    still_answers(app).await;
 }
 
 #[tokio::test]
@@ -327,15 +384,15 @@ pub async fn invalid_utf8_is_a_bad_field_in_a_form_and_a_bad_request_in_json_on(
     let rest = b"&email=jan%40example.org&message=Hoi&privacy_consent=on".to_vec();
     for name in [&b"name=%FF%FE"[..], b"name=\xC3\x28", b"name=%C0%AF", b"name=\xED\xA0\x80"] {
         let body = [name, &rest].concat();
-        let (status, answer) = json_of(post_raw(&app, "contact", "application/x-www-form-urlencoded", body).await).await;
+        let (status, answer) = json_of(post_raw(app, "contact", "application/x-www-form-urlencoded", body).await).await;
         assert_eq!(status, 422, "{answer}");
         assert_eq!(answer["errors"], json!({"name": "Stuur dit veld één keer mee, als tekst"}), "{name:?}");
     }
     for body in [&b"{\"name\": \"\xFF\"}"[..], br#"{"name": "\ud800"}"#, b"\xEF\xBB\xBF{}", b"{\"name\xC3\x28\": \"x\"}"] {
-        let (status, answer) = json_of(post_raw(&app, "contact", "application/json", body.to_vec()).await).await;
+        let (status, answer) = json_of(post_raw(app, "contact", "application/json", body.to_vec()).await).await;
         assert_eq!((status, answer["error"].as_str()), (400, Some("bad_request")), "{}", String::from_utf8_lossy(body));
     }
-    still_answers(&app).await;
+    still_answers(app).await;
 }
 
 #[tokio::test]
@@ -371,22 +428,24 @@ pub async fn json_of_the_wrong_shape_is_refused_precisely_on(app: &TestApp) {
     }
     // A key sent twice, even with the same value, is not guessed at.
     let twice = r#"{"name":"Jan","email":"jan@example.org","email":"jan@example.org","message":"Hoi","privacy_consent":"yes"}"#;
-    let (status, answer) = json_of(post_raw(&app, "contact", "application/json", twice).await).await;
+    let (status, answer) = json_of(post_raw(app, "contact", "application/json", twice).await).await;
     assert_eq!((status, answer["errors"].clone()), (422, json!({"email": malformed})));
     let twice = "name=Jan&name=Piet&email=jan%40example.org&message=Hoi&privacy_consent=on";
-    let (status, answer) = json_of(post_raw(&app, "contact", "application/x-www-form-urlencoded", twice).await).await;
+    let (status, answer) = json_of(post_raw(app, "contact", "application/x-www-form-urlencoded", twice).await).await;
     assert_eq!((status, answer["errors"].clone()), (422, json!({"name": malformed})));
 
     // Not an object, not JSON, or nested beyond reason: 400, never a crash.
     let deep = format!("{{\"name\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
     for body in ["[]", "\"name\"", "1", "null", "", "{", "{\"name\": 1e999999}", "{} {}", deep.as_str()] {
-        let (status, answer) = json_of(post_raw(&app, "contact", "application/json", body.to_owned()).await).await;
+        let (status, answer) = json_of(post_raw(app, "contact", "application/json", body.to_owned()).await).await;
         assert_eq!((status, answer["error"].as_str()), (400, Some("bad_request")), "{}", &body[..body.len().min(40)]);
     }
-    still_answers(&app).await;
+    still_answers(app).await;
 }
 
-both_stores!(very_long_lines_are_kept_or_refused_but_never_break_a_mail, |store| async move { very_long_lines_are_kept_or_refused_but_never_break_a_mail_on(&spawn(store).await).await });
+both_stores!(very_long_lines_are_kept_or_refused_but_never_break_a_mail, |store| async move {
+    very_long_lines_are_kept_or_refused_but_never_break_a_mail_on(&spawn(store).await).await
+});
 
 pub async fn very_long_lines_are_kept_or_refused_but_never_break_a_mail_on(app: &TestApp) {
     let mut body = valid("contact");
@@ -403,7 +462,9 @@ pub async fn very_long_lines_are_kept_or_refused_but_never_break_a_mail_on(app: 
         assert!(longest <= 998, "SMTP allows 998 characters a line; got {longest}");
     }
 
-    for (field, value, max) in [("message", "x".repeat(5001), 5000), ("name", "é".repeat(101), 100), ("children_ages", "1".repeat(101), 100)] {
+    for (field, value, max) in
+        [("message", "x".repeat(5001), 5000), ("name", "é".repeat(101), 100), ("children_ages", "1".repeat(101), 100)]
+    {
         let mut body = valid("registration");
         body[field] = json!(value);
         let (status, answer) = json_of(app.post_json("registration", &body).await).await;
@@ -414,20 +475,22 @@ pub async fn very_long_lines_are_kept_or_refused_but_never_break_a_mail_on(app: 
     let mut body = valid("contact");
     body["k".repeat(30_000)] = json!("v");
     assert_eq!(app.post_json("contact", &body).await.status(), 201);
-    still_answers(&app).await;
+    still_answers(app).await;
 }
 
-both_stores!(lookalike_and_international_addresses_get_the_documented_answer, |store| async move { lookalike_and_international_addresses_get_the_documented_answer_on(&spawn(store).await).await });
+both_stores!(lookalike_and_international_addresses_get_the_documented_answer, |store| async move {
+    lookalike_and_international_addresses_get_the_documented_answer_on(&spawn(store).await).await
+});
 
 pub async fn lookalike_and_international_addresses_get_the_documented_answer_on(app: &TestApp) {
     let lookalike = "Controleer het e-mailadres: er staan letters uit verschillende alfabetten in";
     let invalid = "Vul een e-mailadres in zoals naam@voorbeeld.nl";
     for (field, address, message) in [
-        ("email", "jan@exаmple.org", lookalike),          // Cyrillic а
-        ("email", "jan@αpple.example", lookalike),        // Greek α
+        ("email", "jan@exаmple.org", lookalike),             // Cyrillic а
+        ("email", "jan@αpple.example", lookalike),           // Greek α
         ("referrer_email", "els@gооgle.example", lookalike), // two Cyrillic о
-        ("email", "jаn@example.org", invalid),            // Cyrillic in the local part
-        ("email", "jan＠example.org", invalid),           // full-width @
+        ("email", "jаn@example.org", invalid),               // Cyrillic in the local part
+        ("email", "jan＠example.org", invalid),              // full-width @
         ("email", "jan@example.org.", invalid),
     ] {
         let mut body = valid("referral");
@@ -436,7 +499,9 @@ pub async fn lookalike_and_international_addresses_get_the_documented_answer_on(
         assert_eq!((status, answer["errors"].clone()), (422, json!({field: message})), "{address}");
     }
     // A real internationalised domain is taken, and mailed in its ASCII form.
-    for (address, ascii) in [("info@bücher.example", "info@xn--bcher-kva.example"), ("post@пример.рф", "post@xn--e1afmkfd.xn--p1ai")] {
+    for (address, ascii) in
+        [("info@bücher.example", "info@xn--bcher-kva.example"), ("post@пример.рф", "post@xn--e1afmkfd.xn--p1ai")]
+    {
         let mut body = valid("contact");
         body["email"] = json!(address);
         let (status, answer) = json_of(app.post_json("contact", &body).await).await;
@@ -449,7 +514,9 @@ pub async fn lookalike_and_international_addresses_get_the_documented_answer_on(
     }
 }
 
-both_stores!(a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent, |store| async move { a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent_on(&spawn(store).await).await });
+both_stores!(a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent, |store| async move {
+    a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent_on(&spawn(store).await).await
+});
 
 pub async fn a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent_on(app: &TestApp) {
     let bot = format!("bot-{}@example.org", uuid::Uuid::new_v4().simple());
@@ -467,16 +534,23 @@ pub async fn a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent_on(ap
     assert_eq!(status, 201);
     // The honeypot sent twice (once empty) is still a bot.
     let twice = format!("name=Bot&email={bot}&message=Hoi&privacy_consent=on&website=&website=x");
-    let browser = app.http.post(app.url("/api/forms/contact")).header("content-type", "application/x-www-form-urlencoded").body(twice).send().await.unwrap();
+    let browser = app
+        .http
+        .post(app.url("/api/forms/contact"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(twice)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(browser.status(), 303);
     // Spaces only: a person whose browser filled nothing visible.
     let mut person = valid("contact");
     person["website"] = json!("   ");
     assert_eq!(app.post_json("contact", &person).await.status(), 201);
 
-    still_answers(&app).await; // gives the sweeper time to send anything it wrongly holds
+    still_answers(app).await; // gives the sweeper time to send anything it wrongly holds
     let email = forms::domain::EmailAddress::parse(&bot).unwrap();
-    assert!(app.app.dispatcher.store().find_by_email(&email).await.unwrap().is_empty(), "nothing stored");
+    assert!(app.app.submissions().find_by_email(&email).await.unwrap().is_empty(), "nothing stored");
     for id in &ids {
         assert!(app.smtp.about(id).is_empty(), "nothing mailed");
     }
@@ -489,7 +563,9 @@ async fn a_flood_from_one_client_is_slowed_and_others_are_not() {
     let mut posts = tokio::task::JoinSet::new();
     for _ in 0..40 {
         let (http, url) = (app.http.clone(), app.url("/api/forms/contact"));
-        posts.spawn(async move { http.post(url).header("accept", "application/json").json(&json!({"name": "x"})).send().await.unwrap() });
+        posts.spawn(async move {
+            http.post(url).header("accept", "application/json").json(&json!({"name": "x"})).send().await.unwrap()
+        });
     }
     let statuses = posts.join_all().await;
     let mut refused = 0;
@@ -511,7 +587,13 @@ async fn a_flood_from_one_client_is_slowed_and_others_are_not() {
     assert_eq!(big.status(), 429);
     // Another address on the same machine is another client.
     let other = reqwest::Client::builder().local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap()).build().unwrap();
-    let response = other.post(app.url("/api/forms/contact")).header("accept", "application/json").json(&valid("contact")).send().await.unwrap();
+    let response = other
+        .post(app.url("/api/forms/contact"))
+        .header("accept", "application/json")
+        .json(&valid("contact"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 201);
     assert_eq!(app.http.get(app.url("/api/health")).send().await.unwrap().status(), 200);
 }
@@ -523,8 +605,17 @@ async fn unknown_forms_are_404_and_other_methods_405() {
 
 pub async fn unknown_forms_are_404_and_other_methods_405_on(app: &TestApp) {
     let body = serde_json::to_string(&valid("contact")).unwrap();
-    for path in ["/api/forms/newsletter", "/api/forms/Contact", "/api/forms/contact%00", "/api/forms/", "/api/forms/contact/extra", "/api/form/contact", "/api/forms/..%2Fcontact"] {
-        let response = app.http.post(app.url(path)).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
+    for path in [
+        "/api/forms/newsletter",
+        "/api/forms/Contact",
+        "/api/forms/contact%00",
+        "/api/forms/",
+        "/api/forms/contact/extra",
+        "/api/form/contact",
+        "/api/forms/..%2Fcontact",
+    ] {
+        let response =
+            app.http.post(app.url(path)).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
         assert_eq!(response.status(), 404, "{path}");
     }
     for method in ["GET", "PUT", "DELETE", "PATCH", "HEAD", "TRACE"] {
@@ -534,5 +625,5 @@ pub async fn unknown_forms_are_404_and_other_methods_405_on(app: &TestApp) {
             assert_eq!(response.status(), 405, "{method} {kind}");
         }
     }
-    still_answers(&app).await;
+    still_answers(app).await;
 }

@@ -87,7 +87,10 @@ both_stores!(logs_never_hold_personal_data, |store| async move {
     }
     // The logs still say what happened, so the check above is not vacuous.
     for kind in ["contact", "registration", "volunteer", "referral", "unknown"] {
-        assert!(logs.contains(&format!("form=\"{kind}\"")) || logs.contains(&format!("form={kind}")), "no request line for {kind}:\n{logs}");
+        assert!(
+            logs.contains(&format!("form=\"{kind}\"")) || logs.contains(&format!("form={kind}")),
+            "no request line for {kind}:\n{logs}"
+        );
     }
     assert!(logs.contains("status=422") && logs.contains("status=404"), "{logs}");
 });

@@ -12,7 +12,8 @@ pub async fn connect(address: &str) -> TcpStream {
 
 /// Request head for a POST with the given extra header lines.
 pub fn post_head(path: &str, content_type: &str, extra: &[&str]) -> String {
-    let mut head = format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nAccept: application/json\r\n");
+    let mut head =
+        format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nAccept: application/json\r\n");
     for line in extra {
         head.push_str(line);
         head.push_str("\r\n");
@@ -43,7 +44,9 @@ pub async fn read_status(stream: &mut TcpStream) -> (Option<u16>, String) {
 
 fn response_complete(received: &[u8]) -> bool {
     let text = String::from_utf8_lossy(received);
-    let Some(end) = text.find("\r\n\r\n") else { return false };
+    let Some(end) = text.find("\r\n\r\n") else {
+        return false;
+    };
     let length = text[..end]
         .lines()
         .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)));

@@ -37,7 +37,16 @@ both_stores!(the_server_process_survives_the_whole_hostile_suite, |store| async 
     let log = server.log();
     assert!(!log.contains("panicked"), "{log}");
     assert!(log.contains("\"request\"") || log.contains("request"), "one line per request is logged");
-    for personal in ["Sanne de Boer", "sanne@example.org", "06 12345678", "Els Bakker", "els@example.org", "Ik wil graag weten", "xss", "attacker.example"] {
+    for personal in [
+        "Sanne de Boer",
+        "sanne@example.org",
+        "06 12345678",
+        "Els Bakker",
+        "els@example.org",
+        "Ik wil graag weten",
+        "xss",
+        "attacker.example",
+    ] {
         assert!(!log.contains(personal), "the log holds {personal:?}");
     }
 });
