@@ -68,7 +68,8 @@ impl Settings {
         let mailer = match get("FORMS_MAILER").as_deref().unwrap_or("file") {
             "file" => MailerConfig::File { outbox: data_dir.join("outbox") },
             "smtp" => MailerConfig::Smtp {
-                url: get("SMTP_URL").ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
+                url: get("SMTP_URL")
+                    .ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
             },
             "ses" => MailerConfig::Ses,
             other => return Err(err("FORMS_MAILER", format!("`{other}` is not `file`, `smtp` or `ses`"))),

@@ -35,9 +35,8 @@ pub async fn run(app: App) -> Result<(), lambda_http::Error> {
     };
     metrics::enable();
     let secret: Arc<str> = secret.into();
-    let router = crate::routes::router(app.clone()).layer(middleware::from_fn(move |request, next| {
-        through_cloudfront(secret.clone(), request, next)
-    }));
+    let router = crate::routes::router(app.clone())
+        .layer(middleware::from_fn(move |request, next| through_cloudfront(secret.clone(), request, next)));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let (app, router) = (app.clone(), router.clone());
         async move { handle(app, router, event).await }

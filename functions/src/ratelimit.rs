@@ -46,9 +46,7 @@ impl<C: Clock + Clone> RateLimiter<C> {
         if self.checks.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
             self.forget_quiet_clients();
         }
-        self.inner
-            .check_key(&client)
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs().max(1))
+        self.inner.check_key(&client).map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs().max(1))
     }
 
     /// Forgets clients that have been quiet, so memory stays flat.

@@ -14,4 +14,5 @@ mod hostile;
 mod lambda;
 mod logs;
 mod props;
+mod ses;
 mod survival;
