@@ -7,6 +7,25 @@ use std::str::FromStr;
 use lettre::message::Mailbox;
 use time::Duration;
 
+/// Every variable `Settings::from_lookup` reads (`forms contract` prints
+/// them; a test below keeps the list true). `RUST_LOG` is read by telemetry.
+pub const VARIABLES: &[&str] = &[
+    "DATA_DIR",
+    "FORMS_STORE",
+    "FORMS_TABLE",
+    "FORMS_MAILER",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "RATE_LIMIT_PER_MINUTE",
+    "SWEEP_INTERVAL_SECONDS",
+    "RETENTION_DAYS",
+    "PORT",
+    "SITE_DIR",
+    "ALLOWED_ORIGINS",
+    "ORIGIN_SECRET",
+    "RUST_LOG",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreConfig {
     Sqlite { path: PathBuf },
@@ -134,6 +153,27 @@ mod tests {
         assert_eq!(s.rate_limit_per_minute, Some(10));
         assert_eq!(s.sweep_interval, Duration::seconds(30));
         assert_eq!(s.retention, Duration::days(365));
+    }
+
+    #[test]
+    fn variables_lists_exactly_what_is_read() {
+        let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        for mailer in ["file", "smtp", "ses"] {
+            for store in ["sqlite", "dynamodb"] {
+                let _ = Settings::from_lookup(|name| {
+                    asked.borrow_mut().insert(name.to_owned());
+                    match name {
+                        "FORMS_MAILER" => Some(mailer.into()),
+                        "FORMS_STORE" => Some(store.into()),
+                        "SMTP_URL" => Some("smtp://127.0.0.1:2525".into()),
+                        _ => None,
+                    }
+                });
+            }
+        }
+        asked.borrow_mut().insert("RUST_LOG".into());
+        let listed: std::collections::BTreeSet<String> = VARIABLES.iter().map(|v| v.to_string()).collect();
+        assert_eq!(*asked.borrow(), listed);
     }
 
     #[test]

@@ -24,6 +24,10 @@ struct Task {
 /// The header CloudFront adds to every request to the API origin
 /// (infra/template.yaml, `OriginCustomHeaders`).
 pub const ORIGIN_VERIFY_HEADER: &str = "x-origin-verify";
+/// The variable holding the value of that header.
+pub const ORIGIN_SECRET_VARIABLE: &str = "ORIGIN_SECRET";
+/// `{"forms_task": SWEEP_TASK}` from the scheduler runs one sweep.
+pub const SWEEP_TASK: &str = "sweep";
 /// Where CloudFront puts the viewer's `ip:port`.
 pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
 
@@ -51,7 +55,7 @@ async fn handle(
 ) -> Result<serde_json::Value, lambda_http::Error> {
     let task: Task = serde_json::from_str(event.payload.get()).unwrap_or(Task { forms_task: None });
     if let Some(task) = task.forms_task {
-        if task != "sweep" {
+        if task != SWEEP_TASK {
             return Err(format!("unknown forms_task `{task}`").into());
         }
         let report = app.submissions().sweep_within(remaining(&event.context)).await?;

@@ -16,6 +16,8 @@ USAGE
   forms erase EMAIL     delete every record holding EMAIL (data request)
   forms create-table    create the DynamoDB table $FORMS_TABLE if missing
                         (local development; production tables come from infra/)
+  forms contract        print what this build expects from the infrastructure
+                        (table, environment, metrics, time budgets) as JSON
   forms help            this text
 
 Configuration is read from the environment; see README.md.";
@@ -26,6 +28,10 @@ fn main() -> ExitCode {
     forms::telemetry::init(on_lambda);
     if matches!(args.first().map(String::as_str), Some("help" | "--help" | "-h")) {
         println!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
+    if matches!(args.as_slice(), [c] if c == "contract") {
+        println!("{:#}", forms::contract::contract());
         return ExitCode::SUCCESS;
     }
     let settings = match Settings::from_env() {

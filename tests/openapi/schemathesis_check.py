@@ -60,7 +60,8 @@ def main():
         command = [str(ST), "run", str(REPO / "docs" / "openapi.yaml"), "--url", url, "--checks", "all",
                    "--no-color", *DEFAULTS, *extra]
         print("openapi:", " ".join(command), flush=True)
-        code = subprocess.call(command, env=dict(os.environ, SCHEMATHESIS_HOOKS=""))
+        # Run in the data directory: schemathesis keeps a cache where it runs.
+        code = subprocess.call(command, cwd=data, env=dict(os.environ, SCHEMATHESIS_HOOKS=""))
     finally:
         server.terminate()
         server.wait(timeout=10)

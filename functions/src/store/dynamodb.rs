@@ -23,6 +23,12 @@ use super::{
 use crate::domain::EmailAddress;
 
 pub const PENDING_INDEX: &str = "pending-by-due";
+/// The table's shape, in one place: `create_if_missing` makes it and
+/// `forms contract` prints it for infra/checks/contracts.py.
+const ATTRIBUTES: [(&str, &str); 3] = [("id", "S"), ("pending", "S"), ("next_attempt_at", "N")];
+const TABLE_KEY: &str = "id";
+const INDEX_KEY: [(&str, &str); 2] = [("pending", "HASH"), ("next_attempt_at", "RANGE")];
+const TTL_ATTRIBUTE: &str = "expires_at";
 const PENDING: &str = "1";
 
 type Item = HashMap<String, AttributeValue>;
@@ -41,32 +47,42 @@ impl TableSpec {
     pub async fn create_if_missing(client: &Client, table: &str) -> Result<bool, StoreError> {
         let s = |name: &str, t| AttributeDefinition::builder().attribute_name(name).attribute_type(t).build();
         let key = |name: &str, t| KeySchemaElement::builder().attribute_name(name).key_type(t).build();
-        let index = GlobalSecondaryIndex::builder()
+        let mut index = GlobalSecondaryIndex::builder()
             .index_name(PENDING_INDEX)
-            .key_schema(key("pending", KeyType::Hash).map_err(sdk)?)
-            .key_schema(key("next_attempt_at", KeyType::Range).map_err(sdk)?)
-            .projection(Projection::builder().projection_type(ProjectionType::All).build())
-            .build()
-            .map_err(sdk)?;
-        let created = client
+            .projection(Projection::builder().projection_type(ProjectionType::All).build());
+        for (name, kind) in INDEX_KEY {
+            index = index.key_schema(key(name, KeyType::from(kind)).map_err(sdk)?);
+        }
+        let mut create = client
             .create_table()
             .table_name(table)
             .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(s("id", ScalarAttributeType::S).map_err(sdk)?)
-            .attribute_definitions(s("pending", ScalarAttributeType::S).map_err(sdk)?)
-            .attribute_definitions(s("next_attempt_at", ScalarAttributeType::N).map_err(sdk)?)
-            .key_schema(key("id", KeyType::Hash).map_err(sdk)?)
-            .global_secondary_indexes(index)
-            .send()
-            .await;
+            .key_schema(key(TABLE_KEY, KeyType::Hash).map_err(sdk)?)
+            .global_secondary_indexes(index.build().map_err(sdk)?);
+        for (name, kind) in ATTRIBUTES {
+            create = create.attribute_definitions(s(name, ScalarAttributeType::from(kind)).map_err(sdk)?);
+        }
+        let created = create.send().await;
         match created {
             Ok(_) => {}
             Err(e) if e.code() == Some("ResourceInUseException") => return Ok(false),
             Err(e) => return Err(sdk(e)),
         }
-        let ttl = TimeToLiveSpecification::builder().attribute_name("expires_at").enabled(true).build().map_err(sdk)?;
+        let ttl = TimeToLiveSpecification::builder().attribute_name(TTL_ATTRIBUTE).enabled(true).build().map_err(sdk)?;
         client.update_time_to_live().table_name(table).time_to_live_specification(ttl).send().await.map_err(sdk)?;
         Ok(true)
+    }
+}
+
+impl TableSpec {
+    /// The table as `create_if_missing` makes it, for `forms contract`.
+    pub fn describe() -> serde_json::Value {
+        serde_json::json!({
+            "attributes": ATTRIBUTES,
+            "key": [[TABLE_KEY, "HASH"]],
+            "index": {"name": PENDING_INDEX, "key": INDEX_KEY, "projection": "ALL"},
+            "ttl": TTL_ATTRIBUTE,
+        })
     }
 }
 
