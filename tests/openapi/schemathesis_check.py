@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).parent / "st"
 # Fixed seed and example count: the same cases on every run, a few minutes
 # at most on a 2-core machine; raise with extra options to explore further.
-DEFAULTS = ["--seed", "12", "--max-examples", "60", "--workers", "1", "--generation-database", "none"]
+DEFAULTS = ["--seed", "12", "--max-examples", "40", "--workers", "1", "--generation-database", "none"]
 
 
 def free_port():
