@@ -33,3 +33,10 @@ test-integration: tools-python site
 
 test-browser: tools-node tools-python tools-chromium site build
 	FORMS_BIN="$(FORMS_BIN)" $(WITH_SERVICES) -- node --test --test-concurrency=1 tests/browser/
+
+# docs/openapi.yaml against the real server: schemathesis with all its
+# checks (a fixed seed, so every run tries the same cases).
+TEST_STAGES += test-openapi
+.PHONY: test-openapi
+test-openapi: tools-python site build
+	$(TEST_PY) tests/openapi/schemathesis_check.py "$(FORMS_BIN)"

@@ -54,10 +54,10 @@ lambda-zip: lambda-build
 # Offline proof of the stack: lint with no errors and no warnings, checkov
 # with no failed checks (every skip reasoned in the template), the template
 # against the code's contracts, and the arm64 artifact actually built.
-infra-lint: tools-infra
+infra-lint: tools-infra site build
 	"$(INFRA_VENV)/bin/cfn-lint" infra/template.yaml
 	@echo "cfn-lint: no errors, no warnings"
-	cd infra/checks && "$(INFRA_VENV)/bin/python" contracts.py
+	cd infra/checks && "$(INFRA_VENV)/bin/python" contracts.py "$(FORMS_BIN)"
 	cd infra/checks && "$(INFRA_VENV)/bin/python" security_headers.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" directory_index_function.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" checkov_gate.py "$(INFRA_VENV)/bin/checkov"

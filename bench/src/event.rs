@@ -5,6 +5,10 @@ use serde_json::{Value, json};
 
 pub const FORM_PATH: &str = "/api/forms/contact";
 
+/// The function's `ORIGIN_SECRET` in these runs; the events carry it in
+/// `X-Origin-Verify`, as CloudFront's requests do.
+pub const ORIGIN_SECRET: &str = "bench-origin-secret";
+
 /// A valid contact form; `n` keeps each sender distinct.
 pub fn contact_form(n: usize) -> String {
     json!({
@@ -27,6 +31,7 @@ pub fn api_gateway_event(method: &str, path: &str, body: &str) -> Value {
             "content-type": "application/json",
             "accept": "application/json",
             "host": "forms.example.org",
+            "x-origin-verify": ORIGIN_SECRET,
             "cloudfront-viewer-address": "198.51.100.7:51234"
         },
         "requestContext": {

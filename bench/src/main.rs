@@ -96,6 +96,7 @@ async fn cold_starts(args: &Args) -> Result<Value, String> {
     let forms_env = vec![
         ("FORMS_STORE".into(), "sqlite".into()),
         ("FORMS_MAILER".into(), "file".into()),
+        ("ORIGIN_SECRET".into(), bench::event::ORIGIN_SECRET.into()),
         ("DATA_DIR".into(), data_dir.display().to_string()),
         // No site on disk, as on Lambda: the form pages built into the binary.
         ("SITE_DIR".into(), args.work.join("no-site").display().to_string()),

@@ -13,7 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{MailerConfig, Settings, StoreConfig};
 use crate::directory::{Directory, DirectoryError};
 use crate::dispatch::Dispatcher;
-use crate::mail::{Composer, FileMailer, MailError, Mailer, SmtpCredentials, SmtpMailer};
+use crate::mail::{Composer, FileMailer, MailError, Mailer, SesMailer, SmtpMailer};
 use crate::pages::FormPages;
 use crate::pickup::{KeySource, KeyStore, PickupDesk};
 use crate::ratelimit::RateLimiter;
@@ -42,8 +42,6 @@ pub enum StartError {
     Mail(#[from] MailError),
     #[error("cannot create the outbox {path}: {source}")]
     Outbox { path: String, source: std::io::Error },
-    #[error("cannot read the SMTP secret {secret}: {problem}")]
-    Secret { secret: String, problem: String },
     #[error("this build has no SQLite (the Lambda build leaves it out): set FORMS_STORE=dynamodb")]
     NoSqlite,
 }
@@ -57,7 +55,7 @@ impl App {
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let directory = Directory::builtin()?;
         let needs_aws = matches!(settings.store, StoreConfig::Dynamo { .. })
-            || matches!(settings.mailer, MailerConfig::Smtp { secret_id: Some(_), .. })
+            || settings.mailer == MailerConfig::Ses
             || matches!(settings.pickup.key, KeySource::Secret(_));
         let aws = if needs_aws { Some(aws_config().await) } else { None };
         let store = open_store(&settings, aws.as_ref()).await?;
@@ -137,25 +135,10 @@ async fn open_mailer(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -
             FileMailer::new(outbox.clone())
                 .map_err(|source| StartError::Outbox { path: outbox.display().to_string(), source })?,
         ),
-        MailerConfig::Smtp { url, secret_id } => {
-            let credentials = match (secret_id, aws) {
-                (Some(id), Some(aws)) => Some(read_smtp_secret(aws, id).await?),
-                _ => None,
-            };
-            Arc::new(SmtpMailer::new(url, credentials, MAIL_TIMEOUT)?)
+        MailerConfig::Smtp { url } => Arc::new(SmtpMailer::new(url, MAIL_TIMEOUT)?),
+        MailerConfig::Ses => {
+            let aws = aws.expect("AWS config is loaded for SES");
+            Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws)))
         }
     })
-}
-
-/// Read once at start-up; never logged.
-async fn read_smtp_secret(aws: &aws_config::SdkConfig, id: &str) -> Result<SmtpCredentials, StartError> {
-    let fail = |problem: String| StartError::Secret { secret: id.to_owned(), problem };
-    let out = aws_sdk_secretsmanager::Client::new(aws)
-        .get_secret_value()
-        .secret_id(id)
-        .send()
-        .await
-        .map_err(|e| fail(format!("{e:?}")))?;
-    let text = out.secret_string().ok_or_else(|| fail("the secret has no text value".into()))?;
-    serde_json::from_str(text).map_err(|_| fail("expected JSON {\"username\": \"...\", \"password\": \"...\"}".into()))
 }

@@ -8,6 +8,27 @@ use lettre::message::Mailbox;
 use time::Duration;
 
 use crate::pickup::{KeySource, PickupSettings};
+/// Every variable `Settings::from_lookup` reads (`forms contract` prints
+/// them; a test below keeps the list true). `RUST_LOG` is read by telemetry.
+pub const VARIABLES: &[&str] = &[
+    "DATA_DIR",
+    "FORMS_STORE",
+    "FORMS_TABLE",
+    "FORMS_MAILER",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "RATE_LIMIT_PER_MINUTE",
+    "SWEEP_INTERVAL_SECONDS",
+    "RETENTION_DAYS",
+    "PORT",
+    "SITE_DIR",
+    "ALLOWED_ORIGINS",
+    "ORIGIN_SECRET",
+    "SITE_URL",
+    "PICKUP_REMINDER_WORKING_DAYS",
+    "PICKUP_KEY_SECRET_ID",
+    "RUST_LOG",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreConfig {
@@ -19,8 +40,11 @@ pub enum StoreConfig {
 pub enum MailerConfig {
     /// One `.eml` file per mail.
     File { outbox: PathBuf },
-    /// `secret_id`: a Secrets Manager secret holding `{"username", "password"}`.
-    Smtp { url: String, secret_id: Option<String> },
+    /// An SMTP server (local or self-hosted), lettre's URL form.
+    Smtp { url: String },
+    /// The SES v2 API, signed with the AWS credentials of the environment
+    /// (on Lambda: the function's role). No login, no secret.
+    Ses,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +63,9 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// Pickup links, reminders and escalation (`crate::pickup`).
     pub pickup: PickupSettings,
+    /// The value CloudFront sends in `X-Origin-Verify`; on Lambda a request
+    /// without it did not come through CloudFront and is refused.
+    pub origin_secret: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,11 +95,9 @@ impl Settings {
             "smtp" => MailerConfig::Smtp {
                 url: get("SMTP_URL")
                     .ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
-                secret_id: get("SMTP_SECRET_ID"),
             },
-            other => {
-                return Err(err("FORMS_MAILER", format!("`{other}` is not `file` or `smtp`")));
-            }
+            "ses" => MailerConfig::Ses,
+            other => return Err(err("FORMS_MAILER", format!("`{other}` is not `file`, `smtp` or `ses`"))),
         };
         let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into());
         let mail_from = Mailbox::from_str(&mail_from)
@@ -114,6 +139,7 @@ impl Settings {
             allowed_origins: get("ALLOWED_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
+            origin_secret: get("ORIGIN_SECRET"),
         })
     }
 }
@@ -164,6 +190,27 @@ mod tests {
         assert!(e.starts_with("PICKUP_REMINDER_WORKING_DAYS:"), "{e}");
         let e = settings(&[("SITE_URL", "www.example.org")]).unwrap_err().to_string();
         assert!(e.starts_with("SITE_URL:"), "{e}");
+    }
+
+    #[test]
+    fn variables_lists_exactly_what_is_read() {
+        let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        for mailer in ["file", "smtp", "ses"] {
+            for store in ["sqlite", "dynamodb"] {
+                let _ = Settings::from_lookup(|name| {
+                    asked.borrow_mut().insert(name.to_owned());
+                    match name {
+                        "FORMS_MAILER" => Some(mailer.into()),
+                        "FORMS_STORE" => Some(store.into()),
+                        "SMTP_URL" => Some("smtp://127.0.0.1:2525".into()),
+                        _ => None,
+                    }
+                });
+            }
+        }
+        asked.borrow_mut().insert("RUST_LOG".into());
+        let listed: std::collections::BTreeSet<String> = VARIABLES.iter().map(|v| v.to_string()).collect();
+        assert_eq!(*asked.borrow(), listed);
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! AWS Lambda: HTTP events go to the Router; the scheduler's
 //! `{"forms_task": "sweep"}` runs one sweep of pending mail.
 
+use std::sync::Arc;
+
 use axum::extract::Request;
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use lambda_http::request::LambdaRequest;
-use lambda_http::{LambdaEvent, RequestExt, Service, service_fn};
+use lambda_http::{LambdaEvent, Service, service_fn};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -18,9 +21,26 @@ struct Task {
     forms_task: Option<String>,
 }
 
+/// The header CloudFront adds to every request to the API origin
+/// (infra/template.yaml, `OriginCustomHeaders`).
+pub const ORIGIN_VERIFY_HEADER: &str = "x-origin-verify";
+/// The variable holding the value of that header.
+pub const ORIGIN_SECRET_VARIABLE: &str = "ORIGIN_SECRET";
+/// `{"forms_task": SWEEP_TASK}` from the scheduler runs one sweep.
+pub const SWEEP_TASK: &str = "sweep";
+/// Where CloudFront puts the viewer's `ip:port`.
+pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
+
 pub async fn run(app: App) -> Result<(), lambda_http::Error> {
+    let Some(secret) = app.settings().origin_secret.clone() else {
+        return Err("ORIGIN_SECRET: is required on AWS Lambda (the value CloudFront sends in X-Origin-Verify; \
+                    infra/template.yaml sets both)"
+            .into());
+    };
     metrics::enable();
-    let router = crate::routes::router(app.clone()).layer(middleware::from_fn(lambda_client));
+    let secret: Arc<str> = secret.into();
+    let router = crate::routes::router(app.clone())
+        .layer(middleware::from_fn(move |request, next| through_cloudfront(secret.clone(), request, next)));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let (app, router) = (app.clone(), router.clone());
         async move { handle(app, router, event).await }
@@ -35,12 +55,12 @@ async fn handle(
 ) -> Result<serde_json::Value, lambda_http::Error> {
     let task: Task = serde_json::from_str(event.payload.get()).unwrap_or(Task { forms_task: None });
     if let Some(task) = task.forms_task {
-        if task != "sweep" {
+        if task != SWEEP_TASK {
             return Err(format!("unknown forms_task `{task}`").into());
         }
         let report = app.submissions().sweep_within(remaining(&event.context)).await?;
         metrics::pending(&report.pending);
-        metrics::count(crate::pickup::follow_up::PAST_ESCALATION, report.follow_up.past_escalation);
+        metrics::count(metrics::PAST_ESCALATION, report.follow_up.past_escalation);
         tracing::info!(?report, "sweep");
         return Ok(serde_json::to_value(report)?);
     }
@@ -55,25 +75,46 @@ fn remaining(context: &lambda_runtime::Context) -> std::time::Duration {
     context.deadline().duration_since(std::time::SystemTime::now()).unwrap_or_default()
 }
 
-/// Behind CloudFront, the viewer's address is in `CloudFront-Viewer-Address`
-/// (`ip:port`, set by CloudFront, not by the client); otherwise the source
-/// address API Gateway saw.
-async fn lambda_client(mut request: Request, next: Next) -> Response {
+/// Only requests that came through CloudFront are served: they carry the
+/// origin secret. Then, and only then, `CloudFront-Viewer-Address` (`ip:port`,
+/// set by CloudFront, not by the client) is the client for the rate limit.
+async fn through_cloudfront(secret: Arc<str>, mut request: Request, next: Next) -> Response {
+    let sent = request.headers().get(ORIGIN_VERIFY_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+    if !same_secret(sent, secret.as_bytes()) {
+        tracing::warn!("request without the origin secret refused (not through CloudFront)");
+        let body = serde_json::json!({
+            "error": "not_through_cloudfront",
+            "message": "Send the form from the website.",
+        });
+        return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+    }
     let viewer = request
         .headers()
-        .get("cloudfront-viewer-address")
+        .get(VIEWER_ADDRESS_HEADER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit_once(':').map(|(ip, _)| ip.trim_matches(['[', ']']).to_owned()))
         .and_then(|ip| ip.parse().ok());
-    let source = || match request.request_context_ref() {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
-        Some(lambda_http::request::RequestContext::ApiGatewayV1(c)) => {
-            c.identity.source_ip.as_deref().and_then(|ip| ip.parse().ok())
-        }
-        _ => None,
-    };
-    if let Some(ip) = viewer.or_else(source) {
+    if let Some(ip) = viewer {
         request.extensions_mut().insert(ClientIp(ip));
     }
     next.run(request).await
+}
+
+/// Compares in time that does not depend on where the first difference is,
+/// so the secret cannot be guessed byte by byte from response times.
+fn same_secret(sent: &[u8], secret: &[u8]) -> bool {
+    sent.len() == secret.len() && sent.iter().zip(secret).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn only_the_exact_secret_matches() {
+        assert!(same_secret(b"5f0c-secret", b"5f0c-secret"));
+        assert!(!same_secret(b"5f0c-secreT", b"5f0c-secret"));
+        assert!(!same_secret(b"5f0c-secre", b"5f0c-secret"));
+        assert!(!same_secret(b"", b"5f0c-secret"));
+    }
 }

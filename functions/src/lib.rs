@@ -11,6 +11,7 @@ pub mod app;
 pub mod budgets;
 pub mod clock;
 pub mod config;
+pub mod contract;
 pub mod directory;
 pub mod dispatch;
 pub mod domain;

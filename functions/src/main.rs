@@ -1,5 +1,8 @@
 //! `forms`: the form function. See `forms help`.
 
+// The Lambda and local start-up futures nest deeply (AWS SDK, axum, pickup).
+#![recursion_limit = "256"]
+
 use std::process::ExitCode;
 
 use forms::app::App;
@@ -19,6 +22,8 @@ USAGE
                         reminded, escalated (no personal data)
   forms create-table    create the DynamoDB table $FORMS_TABLE if missing
                         (local development; production tables come from infra/)
+  forms contract        print what this build expects from the infrastructure
+                        (table, environment, metrics, time budgets) as JSON
   forms help            this text
 
 Configuration is read from the environment; see README.md.";
@@ -31,6 +36,10 @@ fn main() -> ExitCode {
         println!("{HELP}");
         return ExitCode::SUCCESS;
     }
+    if matches!(args.as_slice(), [c] if c == "contract") {
+        println!("{:#}", forms::contract::contract());
+        return ExitCode::SUCCESS;
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -38,7 +47,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Lambda hands an instance one event at a time and gives 128 MB about a
+    // tenth of a CPU: worker threads only cost start-up time there.
+    let mut builder =
+        if on_lambda { tokio::runtime::Builder::new_current_thread() } else { tokio::runtime::Builder::new_multi_thread() };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start: {e}");

@@ -16,15 +16,24 @@ pub fn enable() {
     ENABLED.store(true, Ordering::Relaxed);
 }
 
+/// The CloudWatch namespace of every metric here (no dimensions).
+pub const NAMESPACE: &str = "Forms";
+pub const PENDING: &str = "PendingMail";
+pub const PENDING_OVER_ONE_HOUR: &str = "PendingMailOverOneHour";
+/// Every metric this function writes (`forms contract`).
+pub const NAMES: &[&str] = &[PENDING, PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION];
+
 /// A mail went to the fallback inbox after a permanent refusal
 /// (`DeadLetterAlarm`).
 pub const DEAD_LETTERED: &str = "DeadLetteredMail";
+/// Open forms past their pickup escalation time (`FormsPastEscalationAlarm`).
+pub const PAST_ESCALATION: &str = "FormsPastEscalation";
 /// Stored records a sweep could not read and skipped.
 pub const UNREADABLE: &str = "UnreadableRecords";
 
 /// The sweep's view of pending mail (`PendingMailAlarm`).
 pub fn pending(stats: &PendingStats) {
-    emit(&[("PendingMail", stats.pending), ("PendingMailOverOneHour", stats.over_one_hour)]);
+    emit(&[(PENDING, stats.pending), (PENDING_OVER_ONE_HOUR, stats.over_one_hour)]);
 }
 
 pub fn count(name: &'static str, value: u64) {
@@ -42,7 +51,7 @@ fn line(values: &[(&'static str, u64)], at: OffsetDateTime) -> serde_json::Value
         "_aws": {
             "Timestamp": at.unix_timestamp() * 1000,
             "CloudWatchMetrics": [{
-                "Namespace": "Forms",
+                "Namespace": NAMESPACE,
                 "Dimensions": [[]],
                 "Metrics": values.iter().map(|(name, _)| serde_json::json!({"Name": name, "Unit": "Count"})).collect::<Vec<_>>(),
             }]

@@ -1,26 +1,27 @@
 """Runs the shipped arm64 `bootstrap` (under qemu-user) as Lambda runs it:
 against a stand-in of the Lambda Runtime API, with the environment the
-template gives it, DynamoDB from moto and mail to the SMTP sink. Run it
-through tests/support/with_services.py (make infra-smoke does).
+template gives it, DynamoDB and SES v2 from moto. Run it through
+tests/support/with_services.py (make infra-smoke does).
 
 It proves what the offline template checks cannot: the cross-compiled
-binary starts, answers an API Gateway v2 event that came through CloudFront
-(Host is the execute-api name, Origin the site's), refuses another origin,
-stores and mails the form with its pickup link signed by a key read from
-Secrets Manager (moto) on first use, and runs the scheduled sweep with its
-metrics.
+binary starts, refuses a request that did not come through CloudFront (no
+origin secret), answers an API Gateway v2 event that did (Host is the
+execute-api name, Origin the site's, X-Origin-Verify the secret), refuses
+another origin, stores the form and mails it through the SES API (read back
+from moto) with its pickup link signed by a key read from Secrets Manager
+(moto) on first use, and runs the scheduled sweep with its metrics.
 
 Usage: lambda_smoke.py BOOTSTRAP"""
 
 import email
 import email.policy
-import glob
 import json
 import os
 import queue
 import subprocess
 import sys
 import threading
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -29,14 +30,18 @@ import boto3
 SITE = "https://d111111abcdef8.cloudfront.net"
 API_HOST = "abc123.execute-api.eu-west-1.amazonaws.com"
 QEMU = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"]
+ORIGIN_SECRET = str(uuid.uuid4())  # as the template's: the random part of the stack id
 
 
-def api_event(origin, body):
+def api_event(origin, body, secret=ORIGIN_SECRET):
     """An HTTP API (payload 2.0) event as CloudFront -> API Gateway sends it."""
+    headers = {"host": API_HOST, "origin": origin, "content-type": "application/json",
+               "accept": "application/json", "cloudfront-viewer-address": "203.0.113.7:51234"}
+    if secret:
+        headers["x-origin-verify"] = secret
     return {
         "version": "2.0", "routeKey": "$default", "rawPath": "/api/forms/contact", "rawQueryString": "",
-        "headers": {"host": API_HOST, "origin": origin, "content-type": "application/json",
-                    "accept": "application/json", "cloudfront-viewer-address": "203.0.113.7:51234"},
+        "headers": headers,
         "requestContext": {"accountId": "123456789012", "apiId": "abc123", "domainName": API_HOST,
                            "domainPrefix": "abc123", "requestId": str(uuid.uuid4()), "routeKey": "$default",
                            "stage": "$default", "time": "25/Nov/2026:12:00:00 +0000", "timeEpoch": 1795000000000,
@@ -81,17 +86,32 @@ def invoke(event):
     return payload
 
 
+def ses_sent(form_id):
+    """The raw messages moto's SES accepted that are about this form."""
+    with urllib.request.urlopen(os.environ["FORMS_TEST_MOTO_URL"] + "/moto-api/data.json") as answer:
+        data = json.load(answer)
+    return [m for m in data.get("ses", {}).get("RawMessage", []) if form_id in m["raw_data"]]
+
+
+def verify_domain(domain):
+    """The stack's MailIdentity, in moto: SES sends only as a verified identity."""
+    import boto3
+    boto3.client("sesv2", endpoint_url=os.environ["FORMS_TEST_MOTO_URL"]).create_email_identity(EmailIdentity=domain)
+
+
 def main():
     bootstrap = sys.argv[1]
     table = f"smoke-{uuid.uuid4().hex[:8]}"
+    domain = f"smoke-{uuid.uuid4().hex[:8]}.example.org"
+    verify_domain(domain)
     env = dict(os.environ,
-               FORMS_STORE="dynamodb", FORMS_TABLE=table, FORMS_MAILER="smtp",
-               SMTP_URL=f"smtp://127.0.0.1:{os.environ['FORMS_TEST_SMTP_PORT']}",
-               MAIL_FROM="Steun voor gezinnen <noreply@example.org>", RETENTION_DAYS="365",
+               FORMS_STORE="dynamodb", FORMS_TABLE=table, FORMS_MAILER="ses", ORIGIN_SECRET=ORIGIN_SECRET,
+               MAIL_FROM=f"Steun voor gezinnen <noreply@{domain}>", RETENTION_DAYS="365",
                RATE_LIMIT_PER_MINUTE="10", ALLOWED_ORIGINS=SITE, RUST_LOG="info")
     subprocess.run(QEMU + [bootstrap, "create-table"], env=env, check=True, stdout=subprocess.DEVNULL)
     # The pickup-link key as the stack makes it: a generated secret string.
-    moto = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+    import boto3
+    moto = os.environ["FORMS_TEST_MOTO_URL"]
     secret = boto3.client("secretsmanager", endpoint_url=moto).create_secret(
         Name=f"pickup-key-{table}", SecretString=uuid.uuid4().hex + uuid.uuid4().hex)
     env.update(PICKUP_KEY_SECRET_ID=secret["ARN"], AWS_ENDPOINT_URL_SECRETSMANAGER=moto, SITE_URL=SITE)
@@ -105,6 +125,11 @@ def main():
     try:
         form = {"name": "Sanne de Boer", "email": "sanne@example.org", "municipality": "heemskerk",
                 "message": "Welke hulp is er?", "privacy_consent": "yes"}
+        around = invoke(api_event(SITE, form, secret=None))
+        assert around["statusCode"] == 403 and "not_through_cloudfront" in around["body"], \
+            f"a request around CloudFront (no origin secret) must be refused: {around}"
+        forged = invoke(api_event(SITE, form, secret="guessed"))
+        assert forged["statusCode"] == 403, f"a wrong origin secret must be refused: {forged}"
         refused = invoke(api_event("https://elsewhere.example", form))
         assert refused["statusCode"] == 403, f"another site's post must be refused: {refused}"
         answer = invoke(api_event(SITE, form))
@@ -117,10 +142,10 @@ def main():
         function.kill()
         output = function.communicate(timeout=30)[0]
         server.shutdown()
-    mails = [m for m in glob.glob(os.path.join(os.environ["FORMS_TEST_SMTP_DIR"], "*.eml"))
-             if form_id in open(m, encoding="utf-8", errors="replace").read()]
-    assert len(mails) == 2, f"want the coordinator mail and the confirmation for {form_id}, got {len(mails)}"
-    parsed = [email.message_from_binary_file(open(m, "rb"), policy=email.policy.default) for m in mails]
+    mails = ses_sent(form_id)
+    assert len(mails) == 2, f"want the coordinator mail and the confirmation for {form_id} through SES, got {len(mails)}"
+    assert all(f"noreply@{domain}" in m["source"] for m in mails), [m["source"] for m in mails]
+    parsed = [email.message_from_string(m["raw_data"], policy=email.policy.default) for m in mails]
     (coordinator,) = [m for m in parsed if ".coordinator@" in m["Message-ID"]]
     text = coordinator.get_body(("plain",)).get_content()
     assert f"Ik pak dit op: {SITE}/api/pickup/{form_id}?e=" in text, f"the coordinator mail has its signed pickup link: {text}"
@@ -129,7 +154,8 @@ def main():
     assert any(m["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Forms" and "PendingMailOverOneHour" in m
                for m in metrics), f"the sweep wrote no Forms metric line: {output[-2000:]}"
     assert any("FormsPastEscalation" in m for m in metrics), f"the sweep wrote no FormsPastEscalation line: {output[-2000:]}"
-    print(f"lambda smoke (arm64 under qemu): 403 for a foreign origin, 201 and 2 mails for {form_id}, sweep {sweep}")
+    print(f"lambda smoke (arm64 under qemu): 403 without the origin secret and for a foreign origin, "
+          f"201 and 2 mails through SES with the pickup link for {form_id}, sweep {sweep}")
 
 
 if __name__ == "__main__":

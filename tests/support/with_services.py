@@ -7,8 +7,10 @@ Starts moto_server (the DynamoDB API) and the SMTP sink, waits until both
 answer, runs COMMAND with these variables set, and stops everything it
 started, also when COMMAND fails or the run is interrupted:
 
-    AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY   the DynamoDB API (moto) with dummy credentials
+    AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, AWS_REGION,
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+                            the DynamoDB and SES v2 APIs (moto), dummy credentials
+    FORMS_TEST_MOTO_URL     moto itself (its /moto-api/ shows what SES sent)
     FORMS_TEST_SMTP_PORT    the SMTP sink's port
     FORMS_TEST_SMTP_DIR     where the sink writes what it receives
     FORMS_TEST_PYTHON       this Python, for tests that start their own sink
@@ -90,6 +92,7 @@ def main():
             wait_until(lambda: urllib.request.urlopen(url + "/moto-api/", timeout=1).status == 200, "moto_server")
             env.update(
                 AWS_ENDPOINT_URL_DYNAMODB=url,
+                AWS_ENDPOINT_URL_SESV2=url,
                 AWS_REGION="eu-west-1",
                 AWS_DEFAULT_REGION="eu-west-1",
                 AWS_ACCESS_KEY_ID="testing",

@@ -1,9 +1,10 @@
 //! Mail: composed from templates, sent by the transport the configuration
-//! picks (files in an outbox, or SMTP).
+//! picks (files in an outbox, SMTP, or the SES API on AWS).
 
 mod amsterdam;
 mod compose;
 mod file;
+mod ses;
 mod smtp;
 
 use async_trait::async_trait;
@@ -14,7 +15,8 @@ use crate::store::MailKind;
 pub use amsterdam::amsterdam_time;
 pub use compose::{Composer, coordinator_subject};
 pub use file::FileMailer;
-pub use smtp::{SmtpCredentials, SmtpMailer};
+pub use ses::SesMailer;
+pub use smtp::SmtpMailer;
 
 /// One mail about one record, ready to go.
 pub struct OutgoingMail {

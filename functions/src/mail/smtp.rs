@@ -1,25 +1,12 @@
-//! SMTP through lettre (rustls). On AWS: SES's SMTP interface, with
-//! credentials read from Secrets Manager at start-up.
+//! SMTP through lettre (rustls), for local and self-hosted use. A login,
+//! if the server needs one, goes in the URL (`smtps://user:pass@host`).
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::{MailError, Mailer, OutgoingMail};
-
-#[derive(Clone, serde::Deserialize)]
-pub struct SmtpCredentials {
-    pub username: String,
-    pub password: String,
-}
-
-impl std::fmt::Debug for SmtpCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpCredentials").field("username", &self.username).finish_non_exhaustive()
-    }
-}
 
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -27,14 +14,11 @@ pub struct SmtpMailer {
 
 impl SmtpMailer {
     /// `url` in lettre's form, e.g. `smtp://127.0.0.1:2525` or
-    /// `smtp://email-smtp.eu-west-1.amazonaws.com:587?tls=required`.
-    pub fn new(url: &str, credentials: Option<SmtpCredentials>, timeout: Duration) -> Result<Self, MailError> {
+    /// `smtp://user:pass@mail.example.org:587?tls=required`.
+    pub fn new(url: &str, timeout: Duration) -> Result<Self, MailError> {
         let mut builder =
             AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Config(format!("SMTP_URL: {e}")))?;
         builder = builder.timeout(Some(timeout));
-        if let Some(c) = credentials {
-            builder = builder.credentials(Credentials::new(c.username, c.password));
-        }
         Ok(Self { transport: builder.build() })
     }
 }

@@ -216,8 +216,3 @@ impl PickupDesk {
         }
     }
 }
-
-/// The metric of open forms past their escalation time (EMF through
-/// `crate::metrics`), which `FormsPastEscalationAlarm` in
-/// `infra/template.yaml` watches.
-pub const PAST_ESCALATION: &str = "FormsPastEscalation";

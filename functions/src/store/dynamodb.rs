@@ -24,6 +24,15 @@ use super::{
 use crate::domain::{EmailAddress, PickerName};
 
 pub const PENDING_INDEX: &str = "pending-by-due";
+/// The table's shape, in one place: `create_if_missing` makes it and
+/// `forms contract` prints it for infra/checks/contracts.py.
+const ATTRIBUTES: [(&str, &str); 5] =
+    [("id", "S"), ("pending", "S"), ("next_attempt_at", "N"), ("follow_up", "S"), ("follow_up_at", "N")];
+const TABLE_KEY: &str = "id";
+/// Both indexes are sparse and projected in full: (name, hash key, range key).
+const INDEXES: [(&str, &str, &str); 2] =
+    [(PENDING_INDEX, "pending", "next_attempt_at"), (FOLLOW_UP_INDEX, "follow_up", "follow_up_at")];
+const TTL_ATTRIBUTE: &str = "expires_at";
 const PENDING: &str = "1";
 /// Sparse index of records with a pickup follow-up planned (every form
 /// nobody picked up yet, and a picked-up referral until its referrer is
@@ -47,42 +56,49 @@ impl TableSpec {
     pub async fn create_if_missing(client: &Client, table: &str) -> Result<bool, StoreError> {
         let s = |name: &str, t| AttributeDefinition::builder().attribute_name(name).attribute_type(t).build();
         let key = |name: &str, t| KeySchemaElement::builder().attribute_name(name).key_type(t).build();
-        let index = GlobalSecondaryIndex::builder()
-            .index_name(PENDING_INDEX)
-            .key_schema(key("pending", KeyType::Hash).map_err(sdk)?)
-            .key_schema(key("next_attempt_at", KeyType::Range).map_err(sdk)?)
-            .projection(Projection::builder().projection_type(ProjectionType::All).build())
-            .build()
-            .map_err(sdk)?;
-        let follow_up = GlobalSecondaryIndex::builder()
-            .index_name(FOLLOW_UP_INDEX)
-            .key_schema(key("follow_up", KeyType::Hash).map_err(sdk)?)
-            .key_schema(key("follow_up_at", KeyType::Range).map_err(sdk)?)
-            .projection(Projection::builder().projection_type(ProjectionType::All).build())
-            .build()
-            .map_err(sdk)?;
-        let created = client
+        let mut create = client
             .create_table()
             .table_name(table)
             .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(s("id", ScalarAttributeType::S).map_err(sdk)?)
-            .attribute_definitions(s("pending", ScalarAttributeType::S).map_err(sdk)?)
-            .attribute_definitions(s("next_attempt_at", ScalarAttributeType::N).map_err(sdk)?)
-            .attribute_definitions(s("follow_up", ScalarAttributeType::S).map_err(sdk)?)
-            .attribute_definitions(s("follow_up_at", ScalarAttributeType::N).map_err(sdk)?)
-            .key_schema(key("id", KeyType::Hash).map_err(sdk)?)
-            .global_secondary_indexes(index)
-            .global_secondary_indexes(follow_up)
-            .send()
-            .await;
+            .key_schema(key(TABLE_KEY, KeyType::Hash).map_err(sdk)?);
+        for (name, hash, range) in INDEXES {
+            let index = GlobalSecondaryIndex::builder()
+                .index_name(name)
+                .key_schema(key(hash, KeyType::Hash).map_err(sdk)?)
+                .key_schema(key(range, KeyType::Range).map_err(sdk)?)
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()
+                .map_err(sdk)?;
+            create = create.global_secondary_indexes(index);
+        }
+        for (name, kind) in ATTRIBUTES {
+            create = create.attribute_definitions(s(name, ScalarAttributeType::from(kind)).map_err(sdk)?);
+        }
+        let created = create.send().await;
         match created {
             Ok(_) => {}
             Err(e) if e.code() == Some("ResourceInUseException") => return Ok(false),
             Err(e) => return Err(sdk(e)),
         }
-        let ttl = TimeToLiveSpecification::builder().attribute_name("expires_at").enabled(true).build().map_err(sdk)?;
+        let ttl = TimeToLiveSpecification::builder().attribute_name(TTL_ATTRIBUTE).enabled(true).build().map_err(sdk)?;
         client.update_time_to_live().table_name(table).time_to_live_specification(ttl).send().await.map_err(sdk)?;
         Ok(true)
+    }
+}
+
+impl TableSpec {
+    /// The table as `create_if_missing` makes it, for `forms contract`.
+    pub fn describe() -> serde_json::Value {
+        serde_json::json!({
+            "attributes": ATTRIBUTES,
+            "key": [[TABLE_KEY, "HASH"]],
+            "indexes": INDEXES.map(|(name, hash, range)| serde_json::json!({
+                "name": name,
+                "key": [[hash, "HASH"], [range, "RANGE"]],
+                "projection": "ALL",
+            })),
+            "ttl": TTL_ATTRIBUTE,
+        })
     }
 }
 

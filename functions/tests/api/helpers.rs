@@ -69,7 +69,7 @@ impl Options {
     }
 }
 
-fn required_env(name: &str) -> String {
+pub fn required_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run these tests through `make test` (tests/support/with_services.py starts moto and the SMTP sink)")
     })

@@ -24,11 +24,16 @@ both_stores!(the_lambda_answers_http_events_and_sweeps_on_schedule, |store| asyn
     let app = spawn(store).await; // for its configuration, store and mail sink
     let api = RuntimeApi::start().await.unwrap();
     let body = json!({"name": "Lambda Ouder", "email": "lambda@example.org", "message": "Via Lambda", "privacy_consent": "yes"});
+    // Straight to API Gateway, around CloudFront: no origin secret.
+    let mut around = api_gateway_event("POST", "/api/forms/contact", &body.to_string());
+    around["headers"].as_object_mut().unwrap().remove("x-origin-verify");
+    let around_answer = api.queue("req-0", around);
     let http_answer = api.queue("req-1", api_gateway_event("POST", "/api/forms/contact", &body.to_string()));
     let sweep_answer = api.queue("req-2", json!({"forms_task": "sweep"}));
 
     let mut lambda = std::process::Command::new(env!("CARGO_BIN_EXE_forms"))
         .envs(&app.env)
+        .env("ORIGIN_SECRET", bench::event::ORIGIN_SECRET)
         .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "forms")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
@@ -36,12 +41,15 @@ both_stores!(the_lambda_answers_http_events_and_sweeps_on_schedule, |store| asyn
         .env("RUST_LOG", "warn")
         .spawn()
         .expect("start forms as a Lambda");
+    let (_, around) = answer_to(around_answer, "event without the origin secret").await;
     let (http_at, http) = answer_to(http_answer, "HTTP event").await;
     let (sweep_at, sweep) = answer_to(sweep_answer, "sweep event").await;
     lambda.kill().ok();
     lambda.wait().ok();
 
     assert!(http_at <= sweep_at, "the events are answered in the order they came");
+    assert_eq!(around["statusCode"], 403, "a request that did not come through CloudFront is refused: {around}");
+    assert!(around["body"].as_str().unwrap().contains("not_through_cloudfront"), "{around}");
     assert_eq!(http["statusCode"], 201, "{http}");
     let answer: Value = serde_json::from_str(http["body"].as_str().unwrap()).unwrap();
     assert_eq!(answer["status"], "received");

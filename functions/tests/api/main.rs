@@ -16,4 +16,5 @@ mod languages;
 mod logs;
 mod pickup;
 mod props;
+mod ses;
 mod survival;
