@@ -298,11 +298,8 @@ async fn a_tampered_state_or_another_browser_is_refused_before_github_is_asked()
     let (_, other_nonce) = s.start_sign_in().await;
     let (head, mac) = state.rsplit_once('.').unwrap();
     let (nonce_part, expires) = head.split_once('.').unwrap();
-    let flipped = if mac.starts_with('A') {
-        format!("B{}", &mac[1..])
-    } else {
-        format!("A{}", &mac[1..])
-    };
+    let first = if mac.starts_with('A') { 'B' } else { 'A' };
+    let flipped = format!("{first}{}", &mac[1..]);
     let later = (expires.parse::<u64>().unwrap() + 86_400).to_string();
     let attempts = [
         (format!("{head}.{flipped}"), Some(nonce.as_str())),
