@@ -45,6 +45,32 @@ def check(problems, ok, message):
         problems.append(message)
 
 
+def check_cms_auth(t, problems):
+    """The editor's sign-in function (cms-auth/) against its code: the
+    variables it reads, the route, and CloudFront passing its cookie."""
+    src = template.REPO / "cms-auth" / "src"
+    resources = t["Resources"]
+    function = resources["CmsAuthFunction"]["Properties"]
+    env = function["Environment"]["Variables"]
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', (src / "config.rs").read_text())) | {"RUST_LOG"}
+    check(problems, set(env) <= read, f"cms-auth gets variables its code never reads: {sorted(set(env) - read)}")
+    for name in ["SITE_URL", "CMS_OAUTH_SECRET_ID"]:
+        check(problems, name in env, f"{name} is not set for cms-auth")
+    routes = src.joinpath("routes.rs").read_text() + src.joinpath("handshake.rs").read_text()
+    check(problems, resources["CmsAuthApiRoute"]["Properties"]["RouteKey"] == "GET /api/cms/{proxy+}"
+          and '"/api/cms/' in routes, "the API route GET /api/cms/{proxy+} must match cms-auth's routes")
+    behaviours = resources["SiteDistribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"]
+    patterns = [b["PathPattern"] for b in behaviours]
+    check(problems, "/api/cms/*" in patterns and patterns.index("/api/cms/*") < patterns.index("/api/*"),
+          "CloudFront needs a /api/cms/* behaviour listed before /api/*")
+    cookie = re.search(r'pub const COOKIE: &str = "([^"]+)"', (src / "state.rs").read_text())[1]
+    config = resources["CmsAuthOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
+    check(problems, config["CookiesConfig"].get("Cookies") == [cookie],
+          f"the /api/cms/* origin request policy must forward exactly the cookie {cookie!r} (state.rs)")
+    check(problems, config["QueryStringsConfig"]["QueryStringBehavior"] == "all",
+          "the sign-in reads code, state and scope from the query string")
+
+
 def main():
     t = template.load()
     problems = []
@@ -52,7 +78,7 @@ def main():
     for part in want:
         check(problems, want[part] == got[part], f"table {part}: Rust creates {want[part]}, template has {got[part]}")
 
-    function = template.only_resource(t, "AWS::Serverless::Function")["Properties"]
+    function = t["Resources"]["FormsFunction"]["Properties"]
     env = function["Environment"]["Variables"]
     config = (SRC / "config.rs").read_text()
     read_by_rust = set(re.findall(r'get(?:\(|, )"([A-Z_]+)"', config)) | {"RUST_LOG"}
@@ -80,12 +106,14 @@ def main():
         check(problems, '"Dimensions": [[]]' in dispatch and "Dimensions" not in a,
               "the EMF metric has no dimensions, so the alarm must have none")
 
-    policy = template.only_resource(t, "AWS::CloudFront::OriginRequestPolicy")["Properties"]["OriginRequestPolicyConfig"]
+    policy = t["Resources"]["ApiOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
     forwarded = {h.lower() for h in policy["HeadersConfig"]["Headers"]}
     check(problems, "cloudfront-viewer-address" in forwarded and "cloudfront-viewer-address" in (SRC / "lambda.rs").read_text(),
           "the API origin must get CloudFront-Viewer-Address, which the rate limiter reads")
     check(problems, "origin" in forwarded, "the API origin must get Origin: the function refuses cross-site posts")
     check(problems, "host" not in forwarded, "do not forward Host: API Gateway routes on its own host name")
+
+    check_cms_auth(t, problems)
 
     if problems:
         sys.exit("template contracts:\n  " + "\n  ".join(problems))
