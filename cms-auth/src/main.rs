@@ -68,19 +68,32 @@ async fn run(settings: Settings, on_lambda: bool) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// JSON without timestamps on Lambda (CloudWatch adds them), lines locally.
-/// Never logs a code, a state or a token.
+/// JSON without timestamps on Lambda (CloudWatch adds them), lines locally;
+/// `RUST_LOG` sets the level. Never logs a code, a state or a token.
 fn init_logs(on_lambda: bool) {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter: Targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     let builder = tracing_subscriber::fmt().with_target(false);
     let _ = if on_lambda {
-        let json = builder
+        builder
             .json()
             .without_time()
             .with_current_span(false)
             .with_span_list(false)
-            .finish();
-        tracing::subscriber::set_global_default(json)
+            .finish()
+            .with(filter)
+            .try_init()
     } else {
-        tracing::subscriber::set_global_default(builder.with_writer(std::io::stderr).finish())
+        builder
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .finish()
+            .with(filter)
+            .try_init()
     };
 }
