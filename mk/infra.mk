@@ -22,7 +22,7 @@ CERTIFICATE_ARN ?=
 # sets GITHUB_REPOSITORY itself), an existing OIDC provider to reuse, and
 # the role CloudFormation deploys with (the publish workflow passes it).
 GITHUB_REPOSITORY ?=
-GITHUB_OIDC_PROVIDER_ARN ?=
+OIDC_PROVIDER_ARN ?=
 CFN_ROLE_ARN ?=
 SAM := SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam
 AWS := $(DEPLOY_VENV)/bin/aws
@@ -97,7 +97,7 @@ deploy-stack: tools-deploy infra-lint site
 	  --parameter-overrides \
 	    'MailDomain="$(MAIL_DOMAIN)"' 'MailFrom="$(MAIL_FROM)"' 'OperatorEmail="$(OPERATOR_EMAIL)"' \
 	    'SiteDomainName="$(SITE_DOMAIN)"' 'CertificateArn="$(CERTIFICATE_ARN)"' \
-	    'GitHubRepository="$(GITHUB_REPOSITORY)"' 'GitHubOidcProviderArn="$(GITHUB_OIDC_PROVIDER_ARN)"'
+	    'GitHubRepository="$(GITHUB_REPOSITORY)"' 'GitHubOidcProviderArn="$(OIDC_PROVIDER_ARN)"'
 
 # Upload the built site, drop what was removed, then clear CloudFront's copy.
 deploy-site: tools-deploy site
