@@ -25,7 +25,9 @@ GITHUB_REPOSITORY ?=
 OIDC_PROVIDER_ARN ?=
 CFN_ROLE_ARN ?=
 SAM := SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam
-AWS := $(DEPLOY_VENV)/bin/aws
+# The publish workflow uses the AWS CLI of its runner for a site-only
+# publish (make deploy-site AWS=aws): no SAM to install for a text change.
+AWS ?= $(DEPLOY_VENV)/bin/aws
 
 TEST_STAGES += infra-check
 
@@ -100,7 +102,7 @@ deploy-stack: tools-deploy infra-lint site
 	    'GitHubRepository="$(GITHUB_REPOSITORY)"' 'GitHubOidcProviderArn="$(OIDC_PROVIDER_ARN)"'
 
 # Upload the built site, drop what was removed, then clear CloudFront's copy.
-deploy-site: tools-deploy site
+deploy-site: $(if $(filter $(DEPLOY_VENV)/bin/aws,$(AWS)),tools-deploy) site
 	bucket=$$("$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
 	  --query "Stacks[0].Outputs[?OutputKey=='SiteBucketName'].OutputValue" --output text); \
 	dist=$$("$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
