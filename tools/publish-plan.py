@@ -68,7 +68,7 @@ def routing(text):
 def plan(repo, base, head):
     if not known_commit(repo, base):
         return "stack", [f"no earlier deploy to compare with ({base or 'none given'}): deploy everything"]
-    changed = [p for p in git(repo, "diff", "--name-only", base, head).stdout.splitlines() if p]
+    changed = [p for p in git(repo, "diff", "--name-only", "--no-renames", base, head).stdout.splitlines() if p]
     reasons = []
     form_pages = form_page_names(repo, head)
     form_page_file = re.compile(r"site/content/(%s)(\.[a-z-]+)?\.md$" % "|".join(map(re.escape, sorted(form_pages))) if form_pages else r"$^")
