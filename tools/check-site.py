@@ -135,7 +135,19 @@ def check_directory(site: Site) -> list[Problem]:
             known = ", ".join(sorted(i for i in location_ids if i))
             problems.append(Problem(rel, line, SPREEKUUR_PAGES, f'de locatie "{location}" bij {date} bestaat niet.',
                                     f"kies een van deze locaties: {known}, of laat de locatie leeg."))
-    for key, box in data.get("mailboxes", {}).items():
+    # The form function refuses to start on a mailbox name that is not
+    # defined: catch it here, before it is deployed.
+    mailboxes = data.get("mailboxes", {})
+    used = [("routing", data.get("routing", {}).get("fallback", ""))]
+    for region in data.get("regions", []):
+        used.append((f"regio {region.get('id')}", region.get("general", "")))
+        used += [(f"regio {region.get('id')}, {programme}", box) for programme, box in region.get("programmes", {}).items()]
+    for where, name in used:
+        if name not in mailboxes:
+            problems.append(Problem(rel, line_of(text, f'"{name}"'), "alle formulieren",
+                                    f'de mailbox "{name}" ({where}) staat niet bij de mailboxen bovenaan.',
+                                    "gebruik de naam van een mailbox die bovenaan onder [mailboxes.…] staat, of voeg die mailbox toe."))
+    for key, box in mailboxes.items():
         email = str(box.get("email", ""))
         if not EMAIL.match(email):
             problems.append(Problem(rel, line_of(text, f'email = "{email}"'), "de contactpagina's en de formulieren",

@@ -68,6 +68,10 @@ class CheckSite(unittest.TestCase):
         self.edit("data/directory.toml", lambda t: t.replace('email = "info@example.org"', 'email = "info at example"'))
         self.assert_refused('het mailadres "info at example" (bij info) is geen geldig mailadres', "naam@organisatie.nl")
 
+    def test_forms_routed_to_a_mailbox_that_does_not_exist(self):
+        self.edit("data/directory.toml", lambda t: t.replace('taalhuis = "taalhuis-ijmond"', 'taalhuis = "taalhuis"'))
+        self.assert_refused('de mailbox "taalhuis" (regio ijmond, taalhuis) staat niet bij de mailboxen', "Pagina: alle formulieren")
+
     def test_a_news_item_with_broken_front_matter(self):
         self.edit(NEWS, lambda t: t.replace('title = "', 'title = ', 1))
         self.assert_refused(f"Bestand: site/{NEWS}, regel 2", "Pagina: /nieuws/samen-spreekuur/",
