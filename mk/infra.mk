@@ -18,8 +18,16 @@ MAIL_FROM ?= Steun voor gezinnen <noreply@$(MAIL_DOMAIN)>
 OPERATOR_EMAIL ?=
 SITE_DOMAIN ?=
 CERTIFICATE_ARN ?=
+# The repository whose main branch may publish (owner/name; GitHub Actions
+# sets GITHUB_REPOSITORY itself), an existing OIDC provider to reuse, and
+# the role CloudFormation deploys with (the publish workflow passes it).
+GITHUB_REPOSITORY ?=
+OIDC_PROVIDER_ARN ?=
+CFN_ROLE_ARN ?=
 SAM := SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam
-AWS := $(DEPLOY_VENV)/bin/aws
+# The publish workflow uses the AWS CLI of its runner for a site-only
+# publish (make deploy-site AWS=aws): no SAM to install for a text change.
+AWS ?= $(DEPLOY_VENV)/bin/aws
 
 TEST_STAGES += infra-check
 
@@ -82,17 +90,19 @@ deploy-stack deploy-site: SITE_URL = $(if $(SITE_DOMAIN),https://$(SITE_DOMAIN))
 
 deploy-stack: tools-deploy infra-lint site
 	@test -n "$(MAIL_DOMAIN)" -a -n "$(OPERATOR_EMAIL)" || { echo "Set MAIL_DOMAIN and OPERATOR_EMAIL (infra/deploy.env or the command line)"; exit 1; }
-	FORMS_REPO="$(ROOT)" FORMS_BOOTSTRAP="$(LAMBDA_BOOTSTRAP)" \
+	FORMS_REPO="$(ROOT)" FORMS_BOOTSTRAP="$(LAMBDA_BOOTSTRAP)" CMS_AUTH_BOOTSTRAP="$(CMS_AUTH_BOOTSTRAP)" \
 	  $(SAM) build --template-file infra/template.yaml --build-dir .aws-sam/build
 	$(SAM) deploy --template-file .aws-sam/build/template.yaml \
 	  --stack-name "$(STACK_NAME)" --region "$(AWS_REGION)" --resolve-s3 \
 	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset --no-confirm-changeset \
+	  $(if $(CFN_ROLE_ARN),--role-arn "$(CFN_ROLE_ARN)") \
 	  --parameter-overrides \
 	    'MailDomain="$(MAIL_DOMAIN)"' 'MailFrom="$(MAIL_FROM)"' 'OperatorEmail="$(OPERATOR_EMAIL)"' \
-	    'SiteDomainName="$(SITE_DOMAIN)"' 'CertificateArn="$(CERTIFICATE_ARN)"'
+	    'SiteDomainName="$(SITE_DOMAIN)"' 'CertificateArn="$(CERTIFICATE_ARN)"' \
+	    'GitHubRepository="$(GITHUB_REPOSITORY)"' 'GitHubOidcProviderArn="$(OIDC_PROVIDER_ARN)"'
 
 # Upload the built site, drop what was removed, then clear CloudFront's copy.
-deploy-site: tools-deploy site
+deploy-site: $(if $(filter $(DEPLOY_VENV)/bin/aws,$(AWS)),tools-deploy) site
 	bucket=$$("$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
 	  --query "Stacks[0].Outputs[?OutputKey=='SiteBucketName'].OutputValue" --output text); \
 	dist=$$("$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \

@@ -8,6 +8,7 @@ No Rust source is read: the binary prints its contract (`forms contract`).
 Usage: contracts.py FORMS_BIN"""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -33,6 +34,37 @@ def template_table(t):
     }
 
 
+def check(problems, ok, message):
+    if not ok:
+        problems.append(message)
+
+
+def check_cms_auth(t, problems):
+    """The editor's sign-in function (cms-auth/) against its code: the
+    variables it reads, the route, and CloudFront passing its cookie."""
+    src = template.REPO / "cms-auth" / "src"
+    resources = t["Resources"]
+    function = resources["CmsAuthFunction"]["Properties"]
+    env = function["Environment"]["Variables"]
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', (src / "config.rs").read_text())) | {"RUST_LOG"}
+    check(problems, set(env) <= read, f"cms-auth gets variables its code never reads: {sorted(set(env) - read)}")
+    for name in ["SITE_URL", "CMS_OAUTH_SECRET_ID"]:
+        check(problems, name in env, f"{name} is not set for cms-auth")
+    routes = src.joinpath("routes.rs").read_text() + src.joinpath("handshake.rs").read_text()
+    check(problems, resources["CmsAuthApiRoute"]["Properties"]["RouteKey"] == "GET /api/cms/{proxy+}"
+          and '"/api/cms/' in routes, "the API route GET /api/cms/{proxy+} must match cms-auth's routes")
+    behaviours = resources["SiteDistribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"]
+    patterns = [b["PathPattern"] for b in behaviours]
+    check(problems, "/api/cms/*" in patterns and patterns.index("/api/cms/*") < patterns.index("/api/*"),
+          "CloudFront needs a /api/cms/* behaviour listed before /api/*")
+    cookie = re.search(r'pub const COOKIE: &str = "([^"]+)"', (src / "state.rs").read_text())[1]
+    config = resources["CmsAuthOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
+    check(problems, config["CookiesConfig"].get("Cookies") == [cookie],
+          f"the /api/cms/* origin request policy must forward exactly the cookie {cookie!r} (state.rs)")
+    check(problems, config["QueryStringsConfig"]["QueryStringBehavior"] == "all",
+          "the sign-in reads code, state and scope from the query string")
+
+
 def main():
     c = contract(sys.argv[1])
     t = template.load()
@@ -48,7 +80,7 @@ def main():
     for part in want:
         check(want[part] == got[part], f"table {part}: the function creates {want[part]}, the template has {got[part]}")
 
-    function = template.only_resource(t, "AWS::Serverless::Function")["Properties"]
+    function = t["Resources"]["FormsFunction"]["Properties"]
     env = function["Environment"]["Variables"]
     unknown = sorted(set(env) - set(c["environment"]["read"]))
     check(not unknown, f"the function sets variables the binary never reads: {unknown}")
@@ -62,7 +94,7 @@ def main():
     budgets = c["budgets_ms"]
     check(function["Timeout"] * 1000 == budgets["lambda_timeout"],
           f"function Timeout {function['Timeout']} s, the binary's budgets expect {budgets['lambda_timeout']} ms")
-    integration = template.only_resource(t, "AWS::ApiGatewayV2::Integration")["Properties"]
+    integration = t["Resources"]["FormsApiIntegration"]["Properties"]
     check(integration["TimeoutInMillis"] == budgets["api_gateway_timeout"],
           f"API Gateway TimeoutInMillis {integration['TimeoutInMillis']}, the binary expects {budgets['api_gateway_timeout']}")
 
@@ -87,7 +119,7 @@ def main():
     check(sent.get(header) == env.get("ORIGIN_SECRET"),
           f"CloudFront's {header} value and the function's ORIGIN_SECRET must be the same expression")
 
-    policy = template.only_resource(t, "AWS::CloudFront::OriginRequestPolicy")["Properties"]["OriginRequestPolicyConfig"]
+    policy = t["Resources"]["ApiOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
     forwarded = {h.lower() for h in policy["HeadersConfig"]["Headers"]}
     check(c["lambda"]["viewer_address_header"] in forwarded,
           "the API origin must get CloudFront-Viewer-Address, which the rate limiter reads")
@@ -103,6 +135,8 @@ def main():
           "/api/* must use Managed-CachingDisabled: a pickup page is never served from a cache")
     check(policy["QueryStringsConfig"]["QueryStringBehavior"] == "all",
           "the API origin must get the query string: the pickup link's signature is in it")
+
+    check_cms_auth(t, problems)
 
     if problems:
         sys.exit("template contracts:\n  " + "\n  ".join(problems))

@@ -1,0 +1,106 @@
+"""tools/check-site.py on deliberately broken copies of the real site:
+each mistake an editor can make is refused with the file, the page and
+what to do, in Dutch; the unbroken site passes."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECK = ROOT / "tools" / "check-site.py"
+NEWS = "content/berichten/2023-11-30-samen-spreekuur.md"
+
+
+class CheckSite(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.site = Path(self.tmp.name) / "site"
+        shutil.copytree(ROOT / "site", self.site, ignore=shutil.ignore_patterns("public"))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def edit(self, rel, change):
+        path = self.site / rel
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def check(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+        run = subprocess.run([sys.executable, str(CHECK), "--site", str(self.site)], capture_output=True, text=True, env=env)
+        return run.returncode, run.stdout + run.stderr
+
+    def assert_refused(self, *expected):
+        code, out = self.check()
+        self.assertEqual(code, 1, out)
+        self.assertIn("Publiceren gestopt", out)
+        for text in expected:
+            self.assertIn(text, out)
+        return out
+
+    def test_the_site_as_it_is_passes(self):
+        code, out = self.check()
+        self.assertEqual(code, 0, out)
+        self.assertIn("Alles in orde", out)
+
+    def test_a_date_that_is_not_in_the_calendar(self):
+        self.edit("data/directory.toml", lambda t: t.replace('date = "2024-05-08"', 'date = "2024-02-30"'))
+        out = self.assert_refused("Bestand: site/data/directory.toml, regel ", "Pagina: /spreekuur/",
+                                  'de spreekuurdatum "2024-02-30" bestaat niet', "Wat te doen: kies een datum die in de kalender staat")
+        line = int(out.split("directory.toml, regel ")[1].split("\n")[0])
+        self.assertEqual((self.site / "data/directory.toml").read_text().splitlines()[line - 1], 'date = "2024-02-30"')
+
+    def test_a_time_that_is_not_a_time_and_an_unknown_location(self):
+        self.edit("data/directory.toml", lambda t: t.replace('start = "15:00"', 'start = "15.00 uur"').replace('location = ""', 'location = "haarlem"'))
+        self.assert_refused('de begintijd "15.00 uur" bij 2024-05-08 is geen tijd', "schrijf de begintijd als UU:MM",
+                            'de locatie "haarlem" bij 2024-05-08 bestaat niet', "kies een van deze locaties: beverwijk, heemskerk")
+
+    def test_a_broken_directory_file_names_the_line(self):
+        self.edit("data/directory.toml", lambda t: t.replace('date = "2024-05-08"', 'date = "2024-05-08'))
+        out = self.assert_refused("Bestand: site/data/directory.toml, regel ", "aanhalingstekens")
+        line = int(out.split("directory.toml, regel ")[1].split("\n")[0])
+        self.assertIn('"2024-05-08', (self.site / "data/directory.toml").read_text().splitlines()[line - 1])
+
+    def test_a_mail_address_that_is_not_an_address(self):
+        self.edit("data/directory.toml", lambda t: t.replace('email = "info@example.org"', 'email = "info at example"'))
+        self.assert_refused('het mailadres "info at example" (bij info) is geen geldig mailadres', "naam@organisatie.nl")
+
+    def test_forms_routed_to_a_mailbox_that_does_not_exist(self):
+        self.edit("data/directory.toml", lambda t: t.replace('taalhuis = "taalhuis-ijmond"', 'taalhuis = "taalhuis"'))
+        self.assert_refused('de mailbox "taalhuis" (regio ijmond, taalhuis) staat niet bij de mailboxen', "Pagina: alle formulieren")
+
+    def test_a_news_item_with_broken_front_matter(self):
+        self.edit(NEWS, lambda t: t.replace('title = "', 'title = ', 1))
+        self.assert_refused(f"Bestand: site/{NEWS}, regel 2", "Pagina: /nieuws/samen-spreekuur/",
+                            "de kop van de pagina", "tussen aanhalingstekens")
+
+    def test_a_news_item_without_title_or_with_a_date_that_does_not_exist(self):
+        self.edit(NEWS, lambda t: t.replace("date = 2023-11-30", 'date = "30 november"'))
+        self.edit("content/berichten/2023-04-18-home-start-friesland.md", lambda t: t.replace(
+            'title = "Home-Start komt naar Opsterland en vier andere Friese gemeenten"', 'title = ""'))
+        self.assert_refused('de datum "30 november" is geen datum', "date = 2030-03-12", "de pagina heeft geen titel",
+                            "Pagina: /nieuws/home-start-friesland/")
+
+    def test_a_page_without_its_english_version(self):
+        (self.site / "content/berichten/2031-01-15-nieuw.md").write_text('+++\ntitle = "Nieuw bericht"\ndate = 2031-01-15\n+++\nTekst.\n')
+        self.assert_refused("Bestand: site/content/berichten/2031-01-15-nieuw.md", "Pagina: /berichten/nieuw/",
+                            "geen Engelse versie", "vul in de editor ook de Engelse tekst in")
+
+    def test_a_link_to_a_page_that_does_not_exist(self):
+        self.edit("content/spreekuur.md", lambda t: t + "\nLees ook [de folder](/folder-bestaat-niet/).\n")
+        out = self.assert_refused("Bestand: site/content/spreekuur.md, regel ", "Pagina: /spreekuur/",
+                                  "de link naar /folder-bestaat-niet/ gaat naar een pagina die niet bestaat", "haal de link weg")
+        line = int(out.split("spreekuur.md, regel ")[1].split("\n")[0])
+        self.assertIn("folder-bestaat-niet", (self.site / "content/spreekuur.md").read_text().splitlines()[line - 1])
+
+    def test_a_shortcode_that_zola_cannot_render(self):
+        self.edit("content/regio.md", lambda t: t + '\n{{ mailbox(key="bestaat-niet") }}\n')
+        self.assert_refused("Bestand: site/content/regio.md", "Pagina: /regio/", "de shortcode {{ mailbox(...) }}",
+                            "controleer dan de naam en de waarden")
+
+
+if __name__ == "__main__":
+    unittest.main()
