@@ -9,11 +9,7 @@ pub enum ConfigError {
     #[error("{0} is not set. {1}")]
     Missing(&'static str, &'static str),
     #[error("{name} = `{value}` is not usable: {why}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        why: &'static str,
-    },
+    Invalid { name: &'static str, value: String, why: &'static str },
 }
 
 #[derive(Clone, Debug)]
@@ -45,25 +41,12 @@ impl Settings {
             "CMS_OAUTH_SECRET_ID",
             "Set it to the Secrets Manager secret with the GitHub OAuth app's client_id and client_secret.",
         ))?;
-        let github_url = origin(
-            "GITHUB_URL",
-            &get("GITHUB_URL").unwrap_or_else(|| "https://github.com".into()),
-        )?;
+        let github_url = origin("GITHUB_URL", &get("GITHUB_URL").unwrap_or_else(|| "https://github.com".into()))?;
         let port = match get("PORT") {
             None => 8082,
-            Some(p) => p.parse().map_err(|_| ConfigError::Invalid {
-                name: "PORT",
-                value: p,
-                why: "not a port number",
-            })?,
+            Some(p) => p.parse().map_err(|_| ConfigError::Invalid { name: "PORT", value: p, why: "not a port number" })?,
         };
-        Ok(Settings {
-            site_origin,
-            secret_id,
-            github_url,
-            state_lifetime: Duration::from_secs(600),
-            port,
-        })
+        Ok(Settings { site_origin, secret_id, github_url, state_lifetime: Duration::from_secs(600), port })
     }
 
     pub fn callback_url(&self) -> String {
@@ -74,28 +57,17 @@ impl Settings {
 /// `scheme://host[:port]` without a trailing slash. Plain http only on the
 /// loopback address (tests, a laptop); everything else must be https.
 fn origin(name: &'static str, value: &str) -> Result<String, ConfigError> {
-    let invalid = |why| ConfigError::Invalid {
-        name,
-        value: value.to_owned(),
-        why,
-    };
+    let invalid = |why| ConfigError::Invalid { name, value: value.to_owned(), why };
     let trimmed = value.trim().trim_end_matches('/');
-    let (scheme, host) = trimmed
-        .split_once("://")
-        .ok_or_else(|| invalid("it needs https:// in front"))?;
+    let (scheme, host) = trimmed.split_once("://").ok_or_else(|| invalid("it needs https:// in front"))?;
     if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
-        return Err(invalid(
-            "give only the address, e.g. https://www.example.org, without a path",
-        ));
+        return Err(invalid("give only the address, e.g. https://www.example.org, without a path"));
     }
-    let loopback =
-        host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let loopback = host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
     match scheme {
         "https" => Ok(trimmed.to_owned()),
         "http" if loopback => Ok(trimmed.to_owned()),
-        _ => Err(invalid(
-            "it must start with https:// (plain http only on 127.0.0.1)",
-        )),
+        _ => Err(invalid("it must start with https:// (plain http only on 127.0.0.1)")),
     }
 }
 
@@ -104,25 +76,13 @@ mod tests {
     use super::*;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_lookup(|name| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        })
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
     }
 
     #[test]
     fn the_callback_is_on_the_sites_own_origin() {
-        let s = settings(&[
-            ("SITE_URL", "https://www.example.org/"),
-            ("CMS_OAUTH_SECRET_ID", "x"),
-        ])
-        .unwrap();
+        let s = settings(&[("SITE_URL", "https://www.example.org/"), ("CMS_OAUTH_SECRET_ID", "x")]).unwrap();
         assert_eq!(s.site_origin, "https://www.example.org");
         assert_eq!(s.callback_url(), "https://www.example.org/api/cms/callback");
         assert_eq!(s.github_url, "https://github.com");
@@ -131,32 +91,12 @@ mod tests {
     #[test]
     fn missing_or_unsafe_addresses_are_refused_with_the_fix() {
         let missing = settings(&[("CMS_OAUTH_SECRET_ID", "x")]).unwrap_err();
-        assert!(
-            missing.to_string().contains("SITE_URL is not set"),
-            "{missing}"
-        );
-        for bad in [
-            "http://www.example.org",
-            "www.example.org",
-            "https://www.example.org/admin/",
-        ] {
+        assert!(missing.to_string().contains("SITE_URL is not set"), "{missing}");
+        for bad in ["http://www.example.org", "www.example.org", "https://www.example.org/admin/"] {
             let e = settings(&[("SITE_URL", bad), ("CMS_OAUTH_SECRET_ID", "x")]).unwrap_err();
-            assert!(
-                matches!(
-                    e,
-                    ConfigError::Invalid {
-                        name: "SITE_URL",
-                        ..
-                    }
-                ),
-                "{bad}: {e}"
-            );
+            assert!(matches!(e, ConfigError::Invalid { name: "SITE_URL", .. }), "{bad}: {e}");
         }
-        let local = settings(&[
-            ("SITE_URL", "http://127.0.0.1:8108"),
-            ("CMS_OAUTH_SECRET_ID", "x"),
-        ])
-        .unwrap();
+        let local = settings(&[("SITE_URL", "http://127.0.0.1:8108"), ("CMS_OAUTH_SECRET_ID", "x")]).unwrap();
         assert_eq!(local.site_origin, "http://127.0.0.1:8108");
     }
 }

@@ -20,9 +20,7 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
+        f.debug_struct("Credentials").field("client_id", &self.client_id).finish_non_exhaustive()
     }
 }
 
@@ -45,10 +43,7 @@ pub struct CredentialSource {
 
 impl CredentialSource {
     pub fn new(secret_id: String) -> Self {
-        Self {
-            secret_id,
-            cached: OnceCell::new(),
-        }
+        Self { secret_id, cached: OnceCell::new() }
     }
 
     pub async fn get(&self) -> Result<&Credentials, CredentialsError> {
@@ -57,28 +52,19 @@ impl CredentialSource {
 }
 
 async fn read(id: &str) -> Result<Credentials, CredentialsError> {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let aws = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http)
-        .load()
-        .await;
-    let out = aws_sdk_secretsmanager::Client::new(&aws)
-        .get_secret_value()
-        .secret_id(id)
-        .send()
-        .await
-        .map_err(|e| CredentialsError::Unreadable {
+    let http = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring)).build_https();
+    let aws = aws_config::defaults(BehaviorVersion::latest()).http_client(http).load().await;
+    let out = aws_sdk_secretsmanager::Client::new(&aws).get_secret_value().secret_id(id).send().await.map_err(|e| {
+        CredentialsError::Unreadable {
             id: id.to_owned(),
             reason: aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
-        })?;
+        }
+    })?;
     parse(id, out.secret_string().unwrap_or_default())
 }
 
 pub fn parse(id: &str, text: &str) -> Result<Credentials, CredentialsError> {
-    let credentials: Credentials =
-        serde_json::from_str(text).map_err(|_| CredentialsError::Malformed(id.to_owned()))?;
+    let credentials: Credentials = serde_json::from_str(text).map_err(|_| CredentialsError::Malformed(id.to_owned()))?;
     let unset = |v: &str| v.trim().is_empty() || v.starts_with(PLACEHOLDER_PREFIX);
     if unset(&credentials.client_id) || credentials.client_secret.trim().is_empty() {
         return Err(CredentialsError::NotFilledIn(id.to_owned()));
@@ -92,21 +78,11 @@ mod tests {
 
     #[test]
     fn the_placeholder_is_not_taken_for_real_credentials() {
-        let placeholder =
-            r#"{"client_id": "REPLACE_WITH_GITHUB_OAUTH_CLIENT_ID", "client_secret": "random"}"#;
-        assert!(matches!(
-            parse("s", placeholder),
-            Err(CredentialsError::NotFilledIn(_))
-        ));
-        assert!(matches!(
-            parse("s", "not json"),
-            Err(CredentialsError::Malformed(_))
-        ));
+        let placeholder = r#"{"client_id": "REPLACE_WITH_GITHUB_OAUTH_CLIENT_ID", "client_secret": "random"}"#;
+        assert!(matches!(parse("s", placeholder), Err(CredentialsError::NotFilledIn(_))));
+        assert!(matches!(parse("s", "not json"), Err(CredentialsError::Malformed(_))));
         let real = parse("s", r#"{"client_id": "Iv1.abc", "client_secret": "shh"}"#).unwrap();
         assert_eq!(real.client_id, "Iv1.abc");
-        assert!(
-            !format!("{real:?}").contains("shh"),
-            "the secret never reaches a log"
-        );
+        assert!(!format!("{real:?}").contains("shh"), "the secret never reaches a log");
     }
 }

@@ -23,13 +23,7 @@ pub fn scope(asked: Option<&str>) -> &'static str {
     }
 }
 
-pub fn authorize_url(
-    github: &str,
-    client_id: &str,
-    redirect_uri: &str,
-    scope: &str,
-    state: &str,
-) -> String {
+pub fn authorize_url(github: &str, client_id: &str, redirect_uri: &str, scope: &str, state: &str) -> String {
     let query = serde_urlencoded::to_string([
         ("client_id", client_id),
         ("redirect_uri", redirect_uri),
@@ -68,23 +62,14 @@ impl GitHub {
     /// rustls with ring and the system's trusted roots, as the form
     /// function does; http only reaches the loopback stand-in (config.rs).
     pub fn new(base: String) -> Result<Self, std::io::Error> {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()?
-            .https_or_http()
-            .enable_http1()
-            .build();
+        let https = hyper_rustls::HttpsConnectorBuilder::new().with_native_roots()?.https_or_http().enable_http1().build();
         let client = Client::builder(TokioExecutor::new()).build(https);
         Ok(Self { base, client })
     }
 
     /// POST /login/oauth/access_token. GitHub answers 200 also for a bad
     /// code, with `{"error": ...}` in the body.
-    pub async fn exchange(
-        &self,
-        credentials: &Credentials,
-        code: &str,
-        redirect_uri: &str,
-    ) -> Result<String, ExchangeError> {
+    pub async fn exchange(&self, credentials: &Credentials, code: &str, redirect_uri: &str) -> Result<String, ExchangeError> {
         let form = serde_urlencoded::to_string([
             ("client_id", credentials.client_id.as_str()),
             ("client_secret", credentials.client_secret.as_str()),
@@ -105,13 +90,8 @@ impl GitHub {
         if !answer.status().is_success() {
             return Err(ExchangeError::Status(answer.status().as_u16()));
         }
-        let body = Limited::new(answer.into_body(), 64 * 1024)
-            .collect()
-            .await
-            .map_err(|_| ExchangeError::Garbled)?
-            .to_bytes();
-        let parsed: TokenAnswer =
-            serde_json::from_slice(&body).map_err(|_| ExchangeError::Garbled)?;
+        let body = Limited::new(answer.into_body(), 64 * 1024).collect().await.map_err(|_| ExchangeError::Garbled)?.to_bytes();
+        let parsed: TokenAnswer = serde_json::from_slice(&body).map_err(|_| ExchangeError::Garbled)?;
         match (parsed.access_token, parsed.error) {
             (Some(token), None) if !token.is_empty() => Ok(token),
             (_, Some(error)) => Err(ExchangeError::Refused(error)),
@@ -126,13 +106,7 @@ mod tests {
 
     #[test]
     fn the_authorize_url_carries_everything_encoded() {
-        let url = authorize_url(
-            "https://github.com",
-            "Iv1.abc",
-            "https://site.example/api/cms/callback",
-            "repo",
-            "n.1.m",
-        );
+        let url = authorize_url("https://github.com", "Iv1.abc", "https://site.example/api/cms/callback", "repo", "n.1.m");
         assert_eq!(
             url,
             "https://github.com/login/oauth/authorize?client_id=Iv1.abc&redirect_uri=https%3A%2F%2Fsite.example%2Fapi%2Fcms%2Fcallback&scope=repo&state=n.1.m&allow_signup=false"

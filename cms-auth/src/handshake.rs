@@ -52,12 +52,7 @@ pub fn page(site_origin: &str, outcome: Outcome<'_>) -> String {
         ),
         Outcome::Error { message } => ("error", serde_json::json!({ "message": message }), message),
     };
-    let data = serde_json::to_string(&PageData {
-        status,
-        origin: site_origin,
-        content,
-    })
-    .expect("plain data serialises");
+    let data = serde_json::to_string(&PageData { status, origin: site_origin, content }).expect("plain data serialises");
     // `<` never appears outside a JSON string, so escaping it there keeps
     // `</script>` in a message from ending the data block.
     let data = data.replace('<', "\\u003c");
@@ -70,9 +65,7 @@ pub fn page(site_origin: &str, outcome: Outcome<'_>) -> String {
 }
 
 fn escape_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -81,12 +74,7 @@ mod tests {
 
     #[test]
     fn a_message_cannot_close_the_data_block() {
-        let html = page(
-            "https://site.example",
-            Outcome::Error {
-                message: "</script><script>alert(1)</script>",
-            },
-        );
+        let html = page("https://site.example", Outcome::Error { message: "</script><script>alert(1)</script>" });
         assert_eq!(html.matches("</script>").count(), 2, "{html}");
         assert!(!html.contains("<script>alert"));
     }
@@ -94,6 +82,11 @@ mod tests {
     #[test]
     fn the_token_is_addressed_to_the_sites_origin_only() {
         let html = page("https://site.example", Outcome::Success { token: "gho_x" });
-        assert!(html.contains(r#"{"status":"success","origin":"https://site.example","content":{"provider":"github","token":"gho_x"}}"#), "{html}");
+        assert!(
+            html.contains(
+                r#"{"status":"success","origin":"https://site.example","content":{"provider":"github","token":"gho_x"}}"#
+            ),
+            "{html}"
+        );
     }
 }

@@ -21,10 +21,7 @@ fn main() -> ExitCode {
         }
     };
     // One thread is plenty for a sign-in now and then, and starts faster.
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start: {e}");
@@ -41,25 +38,17 @@ fn main() -> ExitCode {
 }
 
 async fn run(settings: Settings, on_lambda: bool) -> Result<(), String> {
-    let github = GitHub::new(settings.github_url.clone())
-        .map_err(|e| format!("no trusted certificates: {e}"))?;
+    let github = GitHub::new(settings.github_url.clone()).map_err(|e| format!("no trusted certificates: {e}"))?;
     let port = settings.port;
     let credentials = CredentialSource::new(settings.secret_id.clone());
-    let app = router(Arc::new(Service {
-        settings,
-        credentials,
-        github,
-    }));
+    let app = router(Arc::new(Service { settings, credentials, github }));
     if on_lambda {
         return lambda_http::run(app).await.map_err(|e| e.to_string());
     }
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    eprintln!(
-        "cms-auth on http://{}",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
+    eprintln!("cms-auth on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -80,20 +69,8 @@ fn init_logs(on_lambda: bool) {
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     let builder = tracing_subscriber::fmt().with_target(false);
     let _ = if on_lambda {
-        builder
-            .json()
-            .without_time()
-            .with_current_span(false)
-            .with_span_list(false)
-            .finish()
-            .with(filter)
-            .try_init()
+        builder.json().without_time().with_current_span(false).with_span_list(false).finish().with(filter).try_init()
     } else {
-        builder
-            .with_writer(std::io::stderr)
-            .with_ansi(false)
-            .finish()
-            .with(filter)
-            .try_init()
+        builder.with_writer(std::io::stderr).with_ansi(false).finish().with(filter).try_init()
     };
 }

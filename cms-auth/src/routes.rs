@@ -39,11 +39,7 @@ struct AuthQuery {
 
 async fn auth(State(service): State<Arc<Service>>, Query(query): Query<AuthQuery>) -> Response {
     if query.provider.as_deref().is_some_and(|p| p != "github") {
-        return failure(
-            &service,
-            StatusCode::BAD_REQUEST,
-            "Alleen inloggen met GitHub is mogelijk.",
-        );
+        return failure(&service, StatusCode::BAD_REQUEST, "Alleen inloggen met GitHub is mogelijk.");
     }
     let credentials = match service.credentials.get().await {
         Ok(c) => c,
@@ -75,16 +71,10 @@ struct CallbackQuery {
     error: Option<String>,
 }
 
-async fn callback(
-    State(service): State<Arc<Service>>,
-    headers: HeaderMap,
-    Query(query): Query<CallbackQuery>,
-) -> Response {
+async fn callback(State(service): State<Arc<Service>>, headers: HeaderMap, Query(query): Query<CallbackQuery>) -> Response {
     let mut response = finish(&service, &headers, query).await;
     // The nonce is single-use: whatever happened, it is gone now.
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cookie(&service.settings, "", 0));
+    response.headers_mut().insert(header::SET_COOKIE, cookie(&service.settings, "", 0));
     response
 }
 
@@ -112,34 +102,20 @@ async fn finish(service: &Service, headers: &HeaderMap, query: CallbackQuery) ->
         }
     };
     let nonce = cookie_value(headers, state::COOKIE);
-    if let Err(e) = state::verify(
-        &credentials.client_secret,
-        &returned_state,
-        nonce.as_deref(),
-        now(),
-    ) {
+    if let Err(e) = state::verify(&credentials.client_secret, &returned_state, nonce.as_deref(), now()) {
         tracing::warn!(error = %e, "sign-in state refused");
         let message = match e {
-            StateError::Expired => {
-                "Het inloggen duurde te lang. Sluit dit venster en probeer het opnieuw."
-            }
+            StateError::Expired => "Het inloggen duurde te lang. Sluit dit venster en probeer het opnieuw.",
             StateError::Forged | StateError::OtherBrowser => {
                 "Dit inloggen is niet in deze browser begonnen en is daarom geweigerd. Sluit dit venster en log opnieuw in via /admin/."
             }
         };
         return failure(service, StatusCode::FORBIDDEN, message);
     }
-    match service
-        .github
-        .exchange(credentials, &code, &service.settings.callback_url())
-        .await
-    {
+    match service.github.exchange(credentials, &code, &service.settings.callback_url()).await {
         Ok(token) => {
             tracing::info!("sign-in completed");
-            let html = handshake::page(
-                &service.settings.site_origin,
-                Outcome::Success { token: &token },
-            );
+            let html = handshake::page(&service.settings.site_origin, Outcome::Success { token: &token });
             page_response(StatusCode::OK, html)
         }
         Err(e) => {
@@ -154,61 +130,33 @@ async fn finish(service: &Service, headers: &HeaderMap, query: CallbackQuery) ->
 }
 
 async fn script() -> Response {
-    let mut response = (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        handshake::SCRIPT,
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
+    let mut response = ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], handshake::SCRIPT).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
     response
 }
 
-const NOT_CONFIGURED: &str =
-    "Inloggen in de editor is nog niet ingesteld. Meld dit aan de beheerder van de site.";
+const NOT_CONFIGURED: &str = "Inloggen in de editor is nog niet ingesteld. Meld dit aan de beheerder van de site.";
 
 fn failure(service: &Service, status: StatusCode, message: &str) -> Response {
-    page_response(
-        status,
-        handshake::page(&service.settings.site_origin, Outcome::Error { message }),
-    )
+    page_response(status, handshake::page(&service.settings.site_origin, Outcome::Error { message }))
 }
 
 fn page_response(status: StatusCode, html: String) -> Response {
-    let mut response = (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response();
+    let mut response = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     // The callback's address holds a one-time code: never pass it on.
-    response.headers_mut().insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     no_store(response)
 }
 
 fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
 fn cookie(settings: &Settings, value: &str, max_age: u64) -> HeaderValue {
     // Secure wherever the site is https; a laptop on http://127.0.0.1 cannot have it.
-    let secure = if settings.site_origin.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let text = format!(
-        "{}={value}; Path=/api/cms/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-        state::COOKIE
-    );
+    let secure = if settings.site_origin.starts_with("https://") { "; Secure" } else { "" };
+    let text = format!("{}={value}; Path=/api/cms/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}", state::COOKIE);
     HeaderValue::from_str(&text).expect("cookie text is ASCII")
 }
 
@@ -224,8 +172,5 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }

@@ -34,37 +34,23 @@ pub struct Issued {
 
 pub fn issue(secret: &str, now_unix: u64, lifetime_secs: u64) -> Issued {
     let mut bytes = [0u8; 16];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .expect("the system's random source works");
+    SystemRandom::new().fill(&mut bytes).expect("the system's random source works");
     let nonce = B64.encode(bytes);
     let expires = now_unix + lifetime_secs;
-    let mac =
-        B64.encode(hmac::sign(&key(secret), signed_text(&nonce, expires).as_bytes()).as_ref());
-    Issued {
-        state: format!("{nonce}.{expires}.{mac}"),
-        nonce,
-    }
+    let mac = B64.encode(hmac::sign(&key(secret), signed_text(&nonce, expires).as_bytes()).as_ref());
+    Issued { state: format!("{nonce}.{expires}.{mac}"), nonce }
 }
 
 /// Checks a state that came back from GitHub against the browser's cookie.
-pub fn verify(
-    secret: &str,
-    state: &str,
-    cookie_nonce: Option<&str>,
-    now_unix: u64,
-) -> Result<(), StateError> {
+pub fn verify(secret: &str, state: &str, cookie_nonce: Option<&str>, now_unix: u64) -> Result<(), StateError> {
     let mut parts = state.split('.');
-    let (Some(nonce), Some(expires), Some(mac), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(nonce), Some(expires), Some(mac), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(StateError::Forged);
     };
     let expires: u64 = expires.parse().map_err(|_| StateError::Forged)?;
     let mac = B64.decode(mac).map_err(|_| StateError::Forged)?;
     // Constant-time comparison inside ring.
-    hmac::verify(&key(secret), signed_text(nonce, expires).as_bytes(), &mac)
-        .map_err(|_| StateError::Forged)?;
+    hmac::verify(&key(secret), signed_text(nonce, expires).as_bytes(), &mac).map_err(|_| StateError::Forged)?;
     if now_unix > expires {
         return Err(StateError::Expired);
     }
@@ -97,18 +83,12 @@ mod tests {
     #[test]
     fn a_fresh_state_from_the_same_browser_passes() {
         let issued = issue(SECRET, 1_000, 600);
-        assert_eq!(
-            verify(SECRET, &issued.state, Some(&issued.nonce), 1_599),
-            Ok(())
-        );
+        assert_eq!(verify(SECRET, &issued.state, Some(&issued.nonce), 1_599), Ok(()));
     }
 
     #[test]
     fn two_states_never_repeat() {
-        assert_ne!(
-            issue(SECRET, 1_000, 600).state,
-            issue(SECRET, 1_000, 600).state
-        );
+        assert_ne!(issue(SECRET, 1_000, 600).state, issue(SECRET, 1_000, 600).state);
     }
 
     #[test]
@@ -118,41 +98,25 @@ mod tests {
         let (expires, mac) = rest.split_once('.').unwrap();
         let later: u64 = expires.parse::<u64>().unwrap() + 3_600;
         let cases = [
-            format!("{nonce}.{later}.{mac}"), // lifetime stretched
+            format!("{nonce}.{later}.{mac}"),                  // lifetime stretched
             format!("AAAAAAAAAAAAAAAAAAAAAA.{expires}.{mac}"), // another nonce
-            format!("{nonce}.{expires}.{}", &mac[1..]), // MAC cut
-            format!("{nonce}.{expires}"),     // MAC dropped
+            format!("{nonce}.{expires}.{}", &mac[1..]),        // MAC cut
+            format!("{nonce}.{expires}"),                      // MAC dropped
             String::new(),
             format!("{}.x", issued.state),
         ];
         for state in cases {
-            assert_eq!(
-                verify(SECRET, &state, Some(nonce), 1_001),
-                Err(StateError::Forged),
-                "{state}"
-            );
+            assert_eq!(verify(SECRET, &state, Some(nonce), 1_001), Err(StateError::Forged), "{state}");
         }
-        assert_eq!(
-            verify("another secret", &issued.state, Some(nonce), 1_001),
-            Err(StateError::Forged)
-        );
+        assert_eq!(verify("another secret", &issued.state, Some(nonce), 1_001), Err(StateError::Forged));
     }
 
     #[test]
     fn an_old_state_or_another_browser_is_refused() {
         let issued = issue(SECRET, 1_000, 600);
-        assert_eq!(
-            verify(SECRET, &issued.state, Some(&issued.nonce), 1_601),
-            Err(StateError::Expired)
-        );
-        assert_eq!(
-            verify(SECRET, &issued.state, None, 1_001),
-            Err(StateError::OtherBrowser)
-        );
+        assert_eq!(verify(SECRET, &issued.state, Some(&issued.nonce), 1_601), Err(StateError::Expired));
+        assert_eq!(verify(SECRET, &issued.state, None, 1_001), Err(StateError::OtherBrowser));
         let other = issue(SECRET, 1_000, 600);
-        assert_eq!(
-            verify(SECRET, &issued.state, Some(&other.nonce), 1_001),
-            Err(StateError::OtherBrowser)
-        );
+        assert_eq!(verify(SECRET, &issued.state, Some(&other.nonce), 1_001), Err(StateError::OtherBrowser));
     }
 }

@@ -37,23 +37,12 @@ impl Drop for Setup {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn token_endpoint(
-    State(calls): State<Calls>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Json<serde_json::Value> {
+async fn token_endpoint(State(calls): State<Calls>, Form(form): Form<Vec<(String, String)>>) -> Json<serde_json::Value> {
     calls.lock().unwrap().push(form.clone());
-    let get = |k: &str| {
-        form.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let known = get("client_id") == Some(CLIENT_ID) && get("client_secret") == Some(CLIENT_SECRET);
     // GitHub answers 200 with an `error` field for a bad code.
     Json(match (known, get("code")) {
@@ -73,9 +62,7 @@ async fn setup() -> Setup {
     let calls: Calls = Arc::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let github = format!("http://{}", listener.local_addr().unwrap());
-    let fake = Router::new()
-        .route("/login/oauth/access_token", post(token_endpoint))
-        .with_state(calls.clone());
+    let fake = Router::new().route("/login/oauth/access_token", post(token_endpoint)).with_state(calls.clone());
     tokio::spawn(async move { axum::serve(listener, fake).await.unwrap() });
 
     let secrets = aws_sdk_secretsmanager::Client::from_conf(
@@ -115,102 +102,47 @@ async fn setup() -> Setup {
         .expect("start cms-auth");
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "cms-auth did not start: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
+        assert!(Instant::now() < deadline, "cms-auth did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
         std::thread::sleep(Duration::from_millis(50));
     }
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    Setup {
-        site,
-        github,
-        calls,
-        http,
-        secrets,
-        secret_id,
-        child,
-        log,
-    }
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Setup { site, github, calls, http, secrets, secret_id, child, log }
 }
 
 impl Setup {
     async fn fill_in_secret(&self) {
-        let value =
-            serde_json::json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string();
-        self.secrets
-            .put_secret_value()
-            .secret_id(&self.secret_id)
-            .secret_string(value)
-            .send()
-            .await
-            .unwrap();
+        let value = serde_json::json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string();
+        self.secrets.put_secret_value().secret_id(&self.secret_id).secret_string(value).send().await.unwrap();
     }
 
     /// `/api/cms/auth` as Decap opens it; returns (state, nonce cookie).
     async fn start_sign_in(&self) -> (String, String) {
-        let answer = self
-            .http
-            .get(format!(
-                "{}/api/cms/auth?provider=github&site_id=x&scope=repo",
-                self.site
-            ))
-            .send()
-            .await
-            .unwrap();
+        let answer =
+            self.http.get(format!("{}/api/cms/auth?provider=github&site_id=x&scope=repo", self.site)).send().await.unwrap();
         assert_eq!(answer.status(), 302, "{}", self.log());
         let location = answer.headers()["location"].to_str().unwrap().to_owned();
         let prefix = format!("{}/login/oauth/authorize?", self.github);
         assert!(location.starts_with(&prefix), "{location}");
-        let query: Vec<(String, String)> =
-            serde_urlencoded::from_str(&location[prefix.len()..]).unwrap();
-        let get = |k: &str| {
-            query
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-                .unwrap()
-        };
+        let query: Vec<(String, String)> = serde_urlencoded::from_str(&location[prefix.len()..]).unwrap();
+        let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap();
         assert_eq!(get("client_id"), CLIENT_ID);
-        assert_eq!(
-            get("redirect_uri"),
-            format!("{}/api/cms/callback", self.site)
-        );
+        assert_eq!(get("redirect_uri"), format!("{}/api/cms/callback", self.site));
         assert_eq!(get("scope"), "repo");
         let cookie = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
-        assert!(
-            cookie.contains("HttpOnly")
-                && cookie.contains("SameSite=Lax")
-                && cookie.contains("Path=/api/cms/"),
-            "{cookie}"
-        );
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/api/cms/"), "{cookie}");
         assert_eq!(answer.headers()["cache-control"], "no-store");
         let nonce = cookie.split(';').next().unwrap().to_owned();
         (get("state"), nonce)
     }
 
     async fn callback(&self, query: &[(&str, &str)], cookie: Option<&str>) -> (u16, String) {
-        let mut request = self
-            .http
-            .get(format!("{}/api/cms/callback", self.site))
-            .query(query);
+        let mut request = self.http.get(format!("{}/api/cms/callback", self.site)).query(query);
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
         let answer = request.send().await.unwrap();
-        let cleared = answer
-            .headers()
-            .get("set-cookie")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        assert!(
-            cleared.starts_with("cms_oauth_nonce=;") && cleared.contains("Max-Age=0"),
-            "the nonce is spent: {cleared}"
-        );
+        let cleared = answer.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        assert!(cleared.starts_with("cms_oauth_nonce=;") && cleared.contains("Max-Age=0"), "the nonce is spent: {cleared}");
         (answer.status().as_u16(), answer.text().await.unwrap())
     }
 
@@ -227,31 +159,14 @@ impl Setup {
 async fn the_secret_is_read_on_first_use_and_a_placeholder_is_not_kept() {
     let s = setup().await;
     // The process started although the secret is not filled in: nothing is read at start-up.
-    let script = s
-        .http
-        .get(format!("{}/api/cms/handshake.js", s.site))
-        .send()
-        .await
-        .unwrap();
+    let script = s.http.get(format!("{}/api/cms/handshake.js", s.site)).send().await.unwrap();
     assert_eq!(script.status(), 200);
-    let answer = s
-        .http
-        .get(format!("{}/api/cms/auth?provider=github", s.site))
-        .send()
-        .await
-        .unwrap();
+    let answer = s.http.get(format!("{}/api/cms/auth?provider=github", s.site)).send().await.unwrap();
     assert_eq!(answer.status(), 503);
     let page = answer.text().await.unwrap();
     assert!(page.contains("nog niet ingesteld"), "{page}");
-    assert!(
-        page.contains(r#""status":"error""#),
-        "Decap is told the sign-in failed: {page}"
-    );
-    assert!(
-        s.log().contains("still holds the placeholder"),
-        "the operator's log says what to do: {}",
-        s.log()
-    );
+    assert!(page.contains(r#""status":"error""#), "Decap is told the sign-in failed: {page}");
+    assert!(s.log().contains("still holds the placeholder"), "the operator's log says what to do: {}", s.log());
     // Filled in afterwards: the next sign-in works without a restart.
     s.fill_in_secret().await;
     s.start_sign_in().await;
@@ -262,32 +177,15 @@ async fn a_sign_in_from_the_same_browser_gets_the_token_for_the_sites_origin() {
     let s = setup().await;
     s.fill_in_secret().await;
     let (state, nonce) = s.start_sign_in().await;
-    let (status, page) = s
-        .callback(&[("code", GOOD_CODE), ("state", &state)], Some(&nonce))
-        .await;
+    let (status, page) = s.callback(&[("code", GOOD_CODE), ("state", &state)], Some(&nonce)).await;
     assert_eq!(status, 200, "{page}\n{}", s.log());
-    let data = format!(
-        r#"{{"status":"success","origin":"{}","content":{{"provider":"github","token":"{TOKEN}"}}}}"#,
-        s.site
-    );
+    let data = format!(r#"{{"status":"success","origin":"{}","content":{{"provider":"github","token":"{TOKEN}"}}}}"#, s.site);
     assert!(page.contains(&data), "{page}");
     assert!(page.contains(r#"<script src="/api/cms/handshake.js"></script>"#));
     let sent = s.calls.lock().unwrap()[0].clone();
-    assert!(
-        sent.contains(&("client_secret".into(), CLIENT_SECRET.into())),
-        "{sent:?}"
-    );
-    assert!(
-        sent.contains(&(
-            "redirect_uri".into(),
-            format!("{}/api/cms/callback", s.site)
-        )),
-        "{sent:?}"
-    );
-    assert!(
-        !s.log().contains(TOKEN) && !s.log().contains(GOOD_CODE) && !s.log().contains(&state),
-        "no secrets in the log"
-    );
+    assert!(sent.contains(&("client_secret".into(), CLIENT_SECRET.into())), "{sent:?}");
+    assert!(sent.contains(&("redirect_uri".into(), format!("{}/api/cms/callback", s.site))), "{sent:?}");
+    assert!(!s.log().contains(TOKEN) && !s.log().contains(GOOD_CODE) && !s.log().contains(&state), "no secrets in the log");
 }
 
 #[tokio::test]
@@ -309,14 +207,9 @@ async fn a_tampered_state_or_another_browser_is_refused_before_github_is_asked()
         (state.clone(), Some(other_nonce.as_str())),
     ];
     for (tampered, cookie) in attempts {
-        let (status, page) = s
-            .callback(&[("code", GOOD_CODE), ("state", &tampered)], cookie)
-            .await;
+        let (status, page) = s.callback(&[("code", GOOD_CODE), ("state", &tampered)], cookie).await;
         assert_eq!(status, 403, "{tampered} with {cookie:?}: {page}");
-        assert!(
-            page.contains("geweigerd") && !page.contains(TOKEN),
-            "{page}"
-        );
+        assert!(page.contains("geweigerd") && !page.contains(TOKEN), "{page}");
     }
     assert_eq!(s.token_requests(), 0, "GitHub was never asked for a token");
 }
@@ -326,30 +219,12 @@ async fn a_refused_code_or_a_cancelled_sign_in_says_so() {
     let s = setup().await;
     s.fill_in_secret().await;
     let (state, nonce) = s.start_sign_in().await;
-    let (status, page) = s
-        .callback(
-            &[("code", "stolen-or-old"), ("state", &state)],
-            Some(&nonce),
-        )
-        .await;
+    let (status, page) = s.callback(&[("code", "stolen-or-old"), ("state", &state)], Some(&nonce)).await;
     assert_eq!(status, 502);
-    assert!(
-        page.contains("GitHub gaf geen toegang") && page.contains(r#""status":"error""#),
-        "{page}"
-    );
-    let (status, page) = s
-        .callback(
-            &[("error", "access_denied"), ("state", &state)],
-            Some(&nonce),
-        )
-        .await;
+    assert!(page.contains("GitHub gaf geen toegang") && page.contains(r#""status":"error""#), "{page}");
+    let (status, page) = s.callback(&[("error", "access_denied"), ("state", &state)], Some(&nonce)).await;
     assert_eq!(status, 403);
     assert!(page.contains("afgebroken"), "{page}");
-    let refused = s
-        .http
-        .get(format!("{}/api/cms/auth?provider=gitlab", s.site))
-        .send()
-        .await
-        .unwrap();
+    let refused = s.http.get(format!("{}/api/cms/auth?provider=gitlab", s.site)).send().await.unwrap();
     assert_eq!(refused.status(), 400);
 }
