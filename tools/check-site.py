@@ -181,10 +181,23 @@ def front_matters(site: Site) -> tuple[dict[Path, dict], list[Problem]]:
         found[path] = front
         if not str(front.get("title", "")).strip():
             problems.append(Problem(rel, line_of(text, "title") or 2, url, "de pagina heeft geen titel.", "vul een titel in."))
-        if "date" in front and not isinstance(front["date"], (datetime.date, datetime.datetime)):
+        if "date" in front and not is_date(front["date"]):
             problems.append(Problem(rel, line_of(text, "date"), url, f'de datum "{front["date"]}" is geen datum.',
-                                    "schrijf de datum als JJJJ-MM-DD zonder aanhalingstekens, bijvoorbeeld date = 2030-03-12, en kies een dag die bestaat."))
+                                    "schrijf de datum als JJJJ-MM-DD, bijvoorbeeld date = \"2030-03-12\", en kies een dag die bestaat."))
     return found, problems
+
+
+def is_date(value) -> bool:
+    """A TOML date, or (as the web editor writes it) a string JJJJ-MM-DD that is a real day."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return True
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+        return True
+    except ValueError:
+        return False
 
 
 def check_languages(site: Site, fronts: dict[Path, dict]) -> list[Problem]:

@@ -78,11 +78,15 @@ class CheckSite(unittest.TestCase):
                             "de kop van de pagina", "tussen aanhalingstekens")
 
     def test_a_news_item_without_title_or_with_a_date_that_does_not_exist(self):
-        self.edit(NEWS, lambda t: t.replace("date = 2023-11-30", 'date = "30 november"'))
+        self.edit(NEWS, lambda t: t.replace('date = "2023-11-30"', 'date = "30 november"'))
         self.edit("content/berichten/2023-04-18-home-start-friesland.md", lambda t: t.replace(
             'title = "Home-Start komt naar Opsterland en vier andere Friese gemeenten"', 'title = ""'))
-        self.assert_refused('de datum "30 november" is geen datum', "date = 2030-03-12", "de pagina heeft geen titel",
+        self.assert_refused('de datum "30 november" is geen datum', 'date = "2030-03-12"', "de pagina heeft geen titel",
                             "Pagina: /nieuws/home-start-friesland/")
+
+    def test_a_news_date_on_a_day_that_does_not_exist(self):
+        self.edit(NEWS, lambda t: t.replace('date = "2023-11-30"', 'date = "2023-11-31"'))
+        self.assert_refused('de datum "2023-11-31" is geen datum', "kies een dag die bestaat")
 
     def test_a_page_without_its_english_version(self):
         (self.site / "content/berichten/2031-01-15-nieuw.md").write_text('+++\ntitle = "Nieuw bericht"\ndate = 2031-01-15\n+++\nTekst.\n')
