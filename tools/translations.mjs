@@ -10,12 +10,14 @@
 //
 // When name.md changes, the hash no longer matches and `make test` names
 // the page and the language. After updating the translation (or seeing that
-// it still says the same), an editor marks it as checked:
+// it still says the same), it is marked as checked: editors with the
+// GitHub action 'Vertalingen nagekeken' (.github/workflows/
+// translations-checked.yml), developers with
 //
 //   make translations-checked PAGES="site/content/contact.tr.md"
 //
 // Commands: `check` (exit 1 with a message per problem), `stamp FILE...`.
-// The site checks (tests/site/translations.test.mjs) use the same functions.
+// tests/site/translations.test.mjs runs both on a copy of the site.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, dirname, basename, resolve } from 'node:path';
@@ -67,6 +69,20 @@ export function recordedHash(file) {
   return extra.match(/^source_hash\s*=\s*"([0-9a-f]*)"\s*$/m)?.[1] ?? null;
 }
 
+/** The translated pages that need checking against their Dutch page. */
+export function staleTranslations() {
+  return translations().filter((t) => {
+    try { return recordedHash(t.file) !== hashOf(t.source); } catch { return false; }
+  });
+}
+
+/** How to mark pages as checked: the editors' way and the developers' way. */
+export function howToMarkChecked(pages) {
+  const list = pages.join(' ');
+  return `Kloppen de vertalingen? Start dan op GitHub bij Actions de actie 'Vertalingen nagekeken' met: ${list}\n`
+    + `(Ontwikkelaars typen: make translations-checked PAGES="${list}")`;
+}
+
 /** Problems with the translated pages, each a sentence an editor can act on. */
 export function pageProblems() {
   const problems = [];
@@ -80,7 +96,7 @@ export function pageProblems() {
       continue;
     }
     const recorded = recordedHash(t.file);
-    const fix = `Zorg dat de ${adjective} tekst hetzelfde zegt als ${source}, en typ dan: make translations-checked PAGES="${page}"`;
+    const fix = `Zorg dat de ${adjective} tekst hetzelfde zegt als ${source}.`;
     if (recorded === null) {
       problems.push(`${page} (${language}): er staat niet bij van welke versie van ${source} dit de vertaling is. ${fix}`);
     } else if (recorded !== current) {
@@ -155,6 +171,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const p of problems) console.error(p);
     if (problems.length) {
       console.error(`\n${problems.length} vertaling(en) niet bijgewerkt. Hoe je dit oplost: site/README.md, "Vertalingen bijhouden".`);
+      const stale = staleTranslations().map((t) => rel(t.file));
+      if (stale.length) console.error(howToMarkChecked(stale));
       process.exit(1);
     }
     console.log(`Vertalingen bijgewerkt: ${translations().length} pagina's in ${TRANSLATED.length} talen.`);
