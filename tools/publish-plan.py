@@ -50,11 +50,21 @@ def file_at(repo, rev, path):
 
 
 def form_page_names(repo, head):
-    """Content file names of the form pages, from the Dutch paths in
-    functions/build.rs (`/contact/` -> site/content/contact.md)."""
-    build_rs = file_at(repo, head, "functions/build.rs") or ""
-    paths = re.findall(r'"(/[a-z-]+/)"', build_rs)
-    return {p.strip("/") for p in paths}
+    """Content file names of the form pages: the Dutch pages whose front
+    matter has `form` or `thank_you = true` under [extra], as
+    functions/build.rs finds them (`contact` for site/content/contact.md)."""
+    names = set()
+    for path in git(repo, "ls-tree", "-r", "--name-only", head, "site/content/").stdout.splitlines():
+        if not re.fullmatch(r"site/content/[^/.]+\.md", path):
+            continue
+        front = re.match(r"\+\+\+\n(.*?)\n\+\+\+", file_at(repo, head, path) or "", re.S)
+        try:
+            extra = tomllib.loads(front[1]).get("extra", {}) if front else {}
+        except tomllib.TOMLDecodeError:
+            continue
+        if "form" in extra or extra.get("thank_you") is True:
+            names.add(Path(path).stem)
+    return names
 
 
 def routing(text):
