@@ -20,6 +20,20 @@ async fn answer_to(answer: Answer, what: &str) -> (std::time::Instant, Value) {
     (at, result.unwrap_or_else(|e| panic!("{what}: {e}")))
 }
 
+/// The forms binary as Lambda starts it: the Runtime API stand-in, the
+/// function's variables, and the origin secret CloudFront would send.
+fn as_lambda(env: &std::collections::HashMap<String, String>, api: &RuntimeApi) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_forms"));
+    command
+        .envs(env)
+        .env("ORIGIN_SECRET", bench::event::ORIGIN_SECRET)
+        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "forms")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "1");
+    command
+}
+
 both_stores!(the_lambda_answers_http_events_and_sweeps_on_schedule, |store| async move {
     let app = spawn(store).await; // for its configuration, store and mail sink
     let api = RuntimeApi::start().await.unwrap();
@@ -31,16 +45,7 @@ both_stores!(the_lambda_answers_http_events_and_sweeps_on_schedule, |store| asyn
     let http_answer = api.queue("req-1", api_gateway_event("POST", "/api/forms/contact", &body.to_string()));
     let sweep_answer = api.queue("req-2", json!({"forms_task": "sweep"}));
 
-    let mut lambda = std::process::Command::new(env!("CARGO_BIN_EXE_forms"))
-        .envs(&app.env)
-        .env("ORIGIN_SECRET", bench::event::ORIGIN_SECRET)
-        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "forms")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("start forms as a Lambda");
+    let mut lambda = as_lambda(&app.env, &api).env("RUST_LOG", "warn").spawn().expect("start forms as a Lambda");
     let (_, around) = answer_to(around_answer, "event without the origin secret").await;
     let (http_at, http) = answer_to(http_answer, "HTTP event").await;
     let (sweep_at, sweep) = answer_to(sweep_answer, "sweep event").await;
@@ -78,12 +83,7 @@ both_stores!(a_lambda_sweep_claims_nothing_it_cannot_send_before_its_deadline, |
     // Two seconds left: less than the margin a sweep keeps for its report.
     let short = api.queue_with_deadline("sweep-1", json!({"forms_task": "sweep"}), now + Duration::from_secs(2));
     let long = api.queue_with_deadline("sweep-2", json!({"forms_task": "sweep"}), now + Duration::from_secs(60));
-    let mut lambda = std::process::Command::new(env!("CARGO_BIN_EXE_forms"))
-        .envs(&app.env)
-        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "forms")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+    let mut lambda = as_lambda(&app.env, &api)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -110,12 +110,7 @@ both_stores!(a_permanent_refusal_on_lambda_is_counted_for_the_alarm, |store| asy
     let api = RuntimeApi::start().await.unwrap();
     let body = json!({"name": "Lambda Ouder", "phone": "0612345678", "municipality": "heemskerk", "message": "Via Lambda", "privacy_consent": "yes"});
     let answer = api.queue("req-1", api_gateway_event("POST", "/api/forms/contact", &body.to_string()));
-    let lambda = std::process::Command::new(env!("CARGO_BIN_EXE_forms"))
-        .envs(&app.env)
-        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "forms")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+    let lambda = as_lambda(&app.env, &api)
         .env("RUST_LOG", "off")
         .stdout(std::process::Stdio::piped())
         .spawn()
