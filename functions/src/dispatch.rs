@@ -125,7 +125,11 @@ impl Dispatcher {
             // key it waits (a temporary failure), rather than going out without.
             let link = match kind {
                 MailKind::Coordinator => {
-                    Some(self.pickup.link(record).await.map_err(|e| MailError::temporary(format!("no pickup link: {e}")))?)
+                    Some(self.pickup.link(record).await.map_err(|e| {
+                        // The key's source and the store's answer; no personal data.
+                        tracing::warn!(record = %record.id, error = %e, "no pickup link yet");
+                        MailError::temporary(format!("no pickup link: {e}"))
+                    })?)
                 }
                 _ => None,
             };
