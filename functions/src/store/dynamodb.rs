@@ -106,6 +106,20 @@ fn sdk(e: impl std::fmt::Debug) -> StoreError {
     StoreError::Unavailable(format!("{e:?}"))
 }
 
+/// A conditional write: `true` when it was applied, `false` when its
+/// condition did not hold (someone else got there first).
+fn applied<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<bool, StoreError>
+where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_condition_failure(&e) => Ok(false),
+        Err(e) => Err(sdk(e)),
+    }
+}
+
 fn is_condition_failure<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
     e.code() == Some("ConditionalCheckFailedException")
 }
@@ -374,11 +388,7 @@ impl SubmissionStore for DynamoStore {
             .expression_attribute_values(":expected", n(to_millis(record.delivery.next_attempt_at)))
             .send()
             .await;
-        match update {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(sdk(e)),
-        }
+        applied(update)
     }
 
     async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, completes: bool) -> Result<bool, StoreError> {
@@ -400,11 +410,7 @@ impl SubmissionStore for DynamoStore {
             .expression_attribute_values(":at", n(to_millis(at)))
             .send()
             .await;
-        match update {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(sdk(e)),
-        }
+        applied(update)
     }
 
     async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError> {
@@ -503,11 +509,7 @@ impl SubmissionStore for DynamoStore {
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
         }
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(sdk(e)),
-        }
+        applied(update.send().await)
     }
 
     async fn record_step(
@@ -530,11 +532,7 @@ impl SubmissionStore for DynamoStore {
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
         }
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(sdk(e)),
-        }
+        applied(update.send().await)
     }
 
     async fn pick_up(
