@@ -1,7 +1,7 @@
 //! `bench`: measures the release `forms` binary for `make bench` and
 //! writes the figures as JSON (the report is made by bench/report.mjs).
 //!
-//!   bench --forms BIN --baseline BIN --work DIR --out FILE
+//!   bench --forms BIN --shipped BIN --baseline BIN --work DIR --out FILE
 //!         [--cold-runs 20] [--clients 32] [--requests 2000] [--rounds 5]
 
 mod cold_start;
@@ -20,6 +20,8 @@ use stats::{quantile, round, sorted, summary};
 
 struct Args {
     forms: PathBuf,
+    /// The Lambda build (`--no-default-features`) for this machine.
+    shipped: PathBuf,
     baseline: PathBuf,
     work: PathBuf,
     out: PathBuf,
@@ -46,6 +48,7 @@ impl Args {
             |k: &str, default: usize| given.get(k).map_or(Ok(default), |v| v.parse().map_err(|_| format!("--{k}: not a number")));
         Ok(Self {
             forms: path("forms")?,
+            shipped: path("shipped")?,
             baseline: path("baseline")?,
             work: path("work")?,
             out: path("out")?,
@@ -118,9 +121,27 @@ async fn cold_starts(args: &Args) -> Result<Value, String> {
             event: cold_start::health_check,
             expect_status: 200,
         },
+        // Diagnostic: start-up as shipped. The Lambda build, configured as the
+        // template configures it (DynamoDB, SES, credentials in the
+        // environment); a health check asks nothing of AWS, so no network.
+        Candidate {
+            name: "shipped-health",
+            bin: args.shipped.clone(),
+            env: vec![
+                ("FORMS_STORE".into(), "dynamodb".into()),
+                ("FORMS_TABLE".into(), "bench".into()),
+                ("FORMS_MAILER".into(), "ses".into()),
+                ("ORIGIN_SECRET".into(), bench::event::ORIGIN_SECRET.into()),
+                ("AWS_ACCESS_KEY_ID".into(), "bench".into()),
+                ("AWS_SECRET_ACCESS_KEY".into(), "bench".into()),
+                ("AWS_SESSION_TOKEN".into(), "bench".into()),
+            ],
+            event: cold_start::health_check,
+            expect_status: 200,
+        },
     ];
     let times = cold_start::measure(&api, &candidates, 2, args.cold_runs).await?;
-    let (ours_ms, floor_ms, health_ms) = (&times[0], &times[1], &times[2]);
+    let (ours_ms, floor_ms, health_ms, shipped_ms) = (&times[0], &times[1], &times[2], &times[3]);
     let pair_ratios: Vec<f64> = ours_ms.iter().zip(floor_ms).map(|(a, b)| a / b).collect();
     let median = |v: &[f64]| quantile(&sorted(v.to_vec()), 0.5);
     Ok(json!({
@@ -131,11 +152,13 @@ async fn cold_starts(args: &Args) -> Result<Value, String> {
             "forms_ms": summary(ours_ms),
             "baseline_ms": summary(floor_ms),
             "forms_health_check_ms": summary(health_ms),
+            "shipped_health_check_ms": summary(shipped_ms),
             "pair_ratio": summary(&pair_ratios),
-            "setup": "forms with SQLite and file mail (no network store), site pages embedded; one API Gateway v2 form post per process; forms_health_check_ms: the same binary answering GET /api/health (start-up alone)",
+            "setup": "forms with SQLite and file mail (no network store), site pages embedded; one API Gateway v2 form post per process; forms_health_check_ms: the same binary answering GET /api/health (start-up alone); shipped_health_check_ms: the Lambda build (no SQLite, no SMTP) on DynamoDB and SES answering GET /api/health",
         },
         "forms_binary_bytes": file_size(&args.forms),
         "baseline_binary_bytes": file_size(&args.baseline),
+        "shipped_binary_bytes": file_size(&args.shipped),
     }))
 }
 

@@ -1,7 +1,8 @@
 //! Admin commands: data requests (AVG/GDPR access and erasure), one sweep,
 //! and creating the DynamoDB table for local development.
 
-use crate::app::{App, aws_config};
+use crate::app::App;
+use crate::aws::aws_config;
 use crate::config::{Settings, StoreConfig};
 use crate::domain::EmailAddress;
 use crate::store::TableSpec;

@@ -5,15 +5,12 @@
 
 use std::sync::Arc;
 
-use aws_config::BehaviorVersion;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-
-use crate::budgets::MAIL_TIMEOUT;
+use crate::aws::aws_config;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{MailerConfig, Settings, StoreConfig};
 use crate::directory::{Directory, DirectoryError};
 use crate::dispatch::Dispatcher;
-use crate::mail::{Composer, FileMailer, MailError, Mailer, SesMailer, SmtpMailer};
+use crate::mail::{Composer, FileMailer, MailError, Mailer, SesMailer};
 use crate::pages::FormPages;
 use crate::pickup::{KeySource, KeyStore, PickupDesk};
 use crate::ratelimit::RateLimiter;
@@ -44,6 +41,8 @@ pub enum StartError {
     Outbox { path: String, source: std::io::Error },
     #[error("this build has no SQLite (the Lambda build leaves it out): set FORMS_STORE=dynamodb")]
     NoSqlite,
+    #[error("this build has no SMTP (the Lambda build leaves it out): set FORMS_MAILER=ses or file")]
+    NoSmtp,
 }
 
 impl App {
@@ -108,14 +107,6 @@ impl App {
     }
 }
 
-/// AWS configuration from the standard sources (env, profile, Lambda role),
-/// over rustls with ring. `AWS_ENDPOINT_URL(_DYNAMODB)` points it at a
-/// local DynamoDB API such as moto.
-pub async fn aws_config() -> aws_config::SdkConfig {
-    let http = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring)).build_https();
-    aws_config::defaults(BehaviorVersion::latest()).http_client(http).load().await
-}
-
 async fn open_store(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn SubmissionStore>, StartError> {
     Ok(match (&settings.store, aws) {
         #[cfg(feature = "sqlite")]
@@ -135,7 +126,10 @@ async fn open_mailer(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -
             FileMailer::new(outbox.clone())
                 .map_err(|source| StartError::Outbox { path: outbox.display().to_string(), source })?,
         ),
-        MailerConfig::Smtp { url } => Arc::new(SmtpMailer::new(url, MAIL_TIMEOUT)?),
+        #[cfg(feature = "smtp")]
+        MailerConfig::Smtp { url } => Arc::new(crate::mail::SmtpMailer::new(url, crate::budgets::MAIL_TIMEOUT)?),
+        #[cfg(not(feature = "smtp"))]
+        MailerConfig::Smtp { .. } => return Err(StartError::NoSmtp),
         MailerConfig::Ses => {
             let aws = aws.expect("AWS config is loaded for SES");
             Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws)))

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod aws;
 pub mod budgets;
 pub mod clock;
 pub mod config;

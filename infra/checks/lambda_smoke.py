@@ -4,7 +4,8 @@ template gives it, DynamoDB and SES v2 from moto. Run it through
 tests/support/with_services.py (make infra-smoke does).
 
 It proves what the offline template checks cannot: the cross-compiled
-binary starts, refuses a request that did not come through CloudFront (no
+binary starts, refuses the embedded defaults it leaves out (SQLite, SMTP)
+with a message, refuses a request that did not come through CloudFront (no
 origin secret), answers an API Gateway v2 event that did (Host is the
 execute-api name, Origin the site's, X-Origin-Verify the secret), refuses
 another origin, stores the form and mails it through the SES API (read back
@@ -114,6 +115,12 @@ def main():
                # after a first retry pause of one second.
                SWEEP_INTERVAL_SECONDS="1")
     subprocess.run(QEMU + [bootstrap, "create-table"], env=env, check=True, stdout=subprocess.DEVNULL)
+    # The Lambda build leaves SQLite and SMTP out, and says so at start-up.
+    for name, value, extra in [("FORMS_STORE", "sqlite", {}), ("FORMS_MAILER", "smtp", {"SMTP_URL": "smtp://127.0.0.1:1"})]:
+        run = subprocess.run(QEMU + [bootstrap, "sweep"], env=dict(env, **{name: value}, **extra),
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode != 0 and f"set {name}=" in run.stderr, \
+            f"the Lambda build must refuse {name}={value} with a clear message: {run.returncode} {run.stderr[-500:]}"
     # The pickup-link key as the stack makes it: a generated secret string.
     import boto3
     moto = os.environ["FORMS_TEST_MOTO_URL"]

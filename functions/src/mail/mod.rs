@@ -5,6 +5,7 @@ mod amsterdam;
 mod compose;
 mod file;
 mod ses;
+#[cfg(feature = "smtp")]
 mod smtp;
 
 use async_trait::async_trait;
@@ -16,6 +17,7 @@ pub use amsterdam::amsterdam_time;
 pub use compose::{Composer, coordinator_subject};
 pub use file::FileMailer;
 pub use ses::SesMailer;
+#[cfg(feature = "smtp")]
 pub use smtp::SmtpMailer;
 
 /// One mail about one record, ready to go.

@@ -266,7 +266,7 @@ async fn spoil(app: &TestApp, store: Store, id: &str) {
             assert_eq!(changed, 1);
         }
         Store::Dynamo => {
-            let client = aws_sdk_dynamodb::Client::new(&forms::app::aws_config().await);
+            let client = aws_sdk_dynamodb::Client::new(&forms::aws::aws_config().await);
             client
                 .update_item()
                 .table_name(&app.env["FORMS_TABLE"])

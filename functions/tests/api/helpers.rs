@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
-use forms::app::{App, aws_config};
+use forms::app::App;
+use forms::aws::aws_config;
 use forms::clock::TestClock;
 use forms::config::Settings;
 use forms::store::TableSpec;

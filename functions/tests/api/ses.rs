@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use forms::app::aws_config;
+use forms::aws::aws_config;
 use forms::mail::{Mailer, OutgoingMail, SesMailer};
 use forms::store::MailKind;
 use serde_json::{Value, json};
