@@ -82,6 +82,18 @@ impl Field {
             Field::SubmissionId => "Formulier-id",
         }
     }
+
+    /// As `label_nl`, but in a referral the name and contact details are
+    /// the family's, next to the referrer's: the label says so.
+    pub fn label_nl_about_family(self, referral: bool) -> &'static str {
+        match (self, referral) {
+            (Field::Name, true) => "Naam ouder",
+            (Field::Email, true) => "E-mailadres ouder",
+            (Field::Phone, true) => "Telefoonnummer ouder",
+            (Field::Municipality, true) => "Gemeente gezin",
+            (field, _) => field.label_nl(),
+        }
+    }
 }
 
 impl fmt::Display for Field {

@@ -182,15 +182,16 @@ impl Submission {
 
     /// Every field with its Dutch label, in form order, for the coordinator.
     pub fn labelled_fields(&self) -> Vec<(&'static str, String)> {
-        let mut rows = vec![(Field::Name.label_nl(), self.name.as_str().to_owned())];
+        let referral = matches!(self.details, Details::Referral { .. });
+        let mut rows = vec![(Field::Name.label_nl_about_family(referral), self.name.as_str().to_owned())];
         if let Some(e) = self.reach.email() {
-            rows.push((Field::Email.label_nl(), e.to_string()));
+            rows.push((Field::Email.label_nl_about_family(referral), e.to_string()));
         }
         if let Some(p) = self.reach.phone() {
-            rows.push((Field::Phone.label_nl(), p.as_str().to_owned()));
+            rows.push((Field::Phone.label_nl_about_family(referral), p.as_str().to_owned()));
         }
         if let Some(m) = self.municipality {
-            rows.push((Field::Municipality.label_nl(), m.label_nl().to_owned()));
+            rows.push((Field::Municipality.label_nl_about_family(referral), m.label_nl().to_owned()));
         }
         if let Some(p) = self.programme() {
             rows.push((Field::Programme.label_nl(), p.label_nl().to_owned()));

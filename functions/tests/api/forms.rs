@@ -97,9 +97,10 @@ both_stores!(the_coordinator_mail_lets_them_act_at_once, |store| async move {
     );
     let text = mail.text();
     for expected in [
-        "Naam:\nFamilie Jansen",
-        "Telefoonnummer:\n0251 123456",
-        "Gemeente:\nBeverwijk",
+        // The family's details say whose they are, beside the referrer's.
+        "Naam ouder:\nFamilie Jansen",
+        "Telefoonnummer ouder:\n0251 123456",
+        "Gemeente gezin:\nBeverwijk",
         "Programma:\nBuurtgezinnen",
         "Naam verwijzer:\nEls Bakker",
         "Organisatie verwijzer:\nBasisschool De Linde",
