@@ -14,10 +14,24 @@ fn address(raw: &str) -> Result<EmailAddress, String> {
 /// Prints every record holding the address, as one JSON document.
 pub async fn export(app: &App, email: &str) -> Result<(), String> {
     let email = address(email)?;
-    let records = app.submissions().find_by_email(&email).await.map_err(|e| e.to_string())?;
-    let doc = serde_json::json!({ "email": email.as_str(), "count": records.len(), "records": records });
+    let found = app.submissions().find_by_email(&email).await.map_err(|e| e.to_string())?;
+    let (records, unreadable): (Vec<_>, Vec<_>) = found.into_iter().partition(Result::is_ok);
+    let records: Vec<_> = records.into_iter().flatten().collect();
+    let unreadable: Vec<_> = unreadable.into_iter().filter_map(Result::err).collect();
+    let doc = serde_json::json!({
+        "email": email.as_str(),
+        "count": records.len() + unreadable.len(),
+        "records": records,
+        "unreadable": unreadable.iter().map(|u| serde_json::json!({ "id": u.id, "problem": u.problem })).collect::<Vec<_>>(),
+    });
     println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
-    Ok(())
+    match unreadable.len() {
+        0 => Ok(()),
+        n => Err(format!(
+            "export incomplete: {n} record(s) holding this address could not be read (ids under \"unreadable\"). \
+             Read them by id from the store (README, Data requests); `forms erase` deletes them too."
+        )),
+    }
 }
 
 pub async fn erase(app: &App, email: &str) -> Result<(), String> {

@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::directory::Directory;
 use crate::dispatch::{Dispatcher, SweepReport};
 use crate::domain::{EmailAddress, Submission};
-use crate::store::{PendingStats, Record, StoreError, SubmissionStore};
+use crate::store::{PendingStats, Record, StoreError, SubmissionStore, Unreadable};
 
 pub struct Submissions {
     store: Arc<dyn SubmissionStore>,
@@ -110,8 +110,9 @@ impl Submissions {
         self.store.pending_stats(self.clock.now()).await
     }
 
-    /// Every record holding the address (a data request).
-    pub async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError> {
+    /// Every record holding the address (a data request); one that no
+    /// longer parses comes back as `Unreadable`, with its id.
+    pub async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         self.store.find_by_email(email).await
     }
 

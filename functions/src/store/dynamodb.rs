@@ -202,7 +202,7 @@ impl DynamoStore {
     }
 
     /// Every record whose `emails` set holds this address.
-    async fn scan_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError> {
+    async fn scan_email(&self, email: &EmailAddress) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let mut records = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -217,14 +217,15 @@ impl DynamoStore {
                 .await
                 .map_err(sdk)?;
             for item in page.items() {
-                records.push(Self::from_item(item)?);
+                records.push(readable(item_id(item), Self::from_item(item)));
             }
             match page.last_evaluated_key() {
                 Some(key) => start = Some(key.clone()),
                 None => break,
             }
         }
-        records.sort_by_key(|r| r.received_at);
+        // Oldest first; the unreadable ones (no date to read) last.
+        records.sort_by_key(|r| (r.is_err(), r.as_ref().ok().map(|r| r.received_at)));
         Ok(records)
     }
 
@@ -366,14 +367,7 @@ impl SubmissionStore for DynamoStore {
             .send()
             .await
             .map_err(sdk)?;
-        Ok(out
-            .items()
-            .iter()
-            .map(|item| {
-                let id = item.get("id").and_then(|v| v.as_s().ok()).map_or("(no id)", String::as_str);
-                readable(id, Self::from_item(item))
-            })
-            .collect())
+        Ok(out.items().iter().map(|item| readable(item_id(item), Self::from_item(item))).collect())
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
@@ -472,14 +466,15 @@ impl SubmissionStore for DynamoStore {
         })
     }
 
-    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError> {
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         self.scan_email(email).await
     }
 
+    /// Readable or not: an erase request covers every record holding the address.
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
         let records = self.scan_email(email).await?;
-        for record in &records {
-            self.client.delete_item().table_name(&self.table).key("id", s(record.id.to_string())).send().await.map_err(sdk)?;
+        for id in records.iter().map(|r| r.as_ref().map_or_else(|u| u.id.clone(), |r| r.id.to_string())) {
+            self.client.delete_item().table_name(&self.table).key("id", s(id)).send().await.map_err(sdk)?;
         }
         Ok(records.len())
     }
@@ -572,4 +567,9 @@ impl SubmissionStore for DynamoStore {
         records.sort_by_key(|r| r.received_at);
         Ok(records)
     }
+}
+
+/// The key of an item, even one that no longer parses as a record.
+fn item_id(item: &Item) -> &str {
+    item.get("id").and_then(|v| v.as_s().ok()).map_or("(no id)", String::as_str)
 }

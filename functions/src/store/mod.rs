@@ -281,8 +281,10 @@ pub trait SubmissionStore: Send + Sync {
 
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError>;
 
-    /// Every record that holds this address (as sender, family or referrer).
-    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError>;
+    /// Every record that holds this address (as sender, family or referrer),
+    /// oldest first. One that no longer parses comes back as `Unreadable`:
+    /// a data request must see that it exists, not stop at it.
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Result<Record, Unreadable>>, StoreError>;
 
     /// Deletes every record that holds this address; returns how many.
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError>;
@@ -338,7 +340,7 @@ fn refused_from_json(json: Option<&str>) -> Result<Vec<Refusal>, StoreError> {
     json.map_or(Ok(Vec::new()), |j| serde_json::from_str(j).map_err(|_| StoreError::Corrupt("refused".into())))
 }
 
-/// Parse problems of a due record become `Unreadable`; it keeps the id.
+/// Parse problems of a record become `Unreadable`; it keeps the id.
 fn readable(id: &str, parsed: Result<Record, StoreError>) -> Result<Record, Unreadable> {
     parsed.map_err(|e| Unreadable { id: id.to_owned(), problem: e.to_string() })
 }

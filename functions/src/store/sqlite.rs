@@ -98,7 +98,11 @@ impl SqliteStore {
         .map_err(unavailable)
     }
 
-    async fn select(&self, filter: &'static str, param: rusqlite::types::Value) -> Result<Vec<Record>, StoreError> {
+    async fn select(
+        &self,
+        filter: &'static str,
+        param: rusqlite::types::Value,
+    ) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let rows = self
             .with(move |c| {
                 let sql = format!("SELECT {COLUMNS} FROM submissions WHERE {filter}");
@@ -106,7 +110,13 @@ impl SqliteStore {
                 stmt.query_map([param], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        rows.into_iter().map(RawRow::into_record).collect()
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = row.id.clone();
+                readable(&id, row.into_record())
+            })
+            .collect())
     }
 }
 
@@ -347,7 +357,7 @@ impl SubmissionStore for SqliteStore {
         .await
     }
 
-    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Record>, StoreError> {
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let needle = format!("\n{}\n", email.normalized());
         self.select("instr(emails, ?1) > 0 ORDER BY received_at", needle.into()).await
     }

@@ -145,6 +145,34 @@ both_stores!(a_data_request_finds_and_erases_everything_for_an_address, |store| 
     assert_eq!(others["count"], 1, "nobody else's data is touched");
 });
 
+both_stores!(a_data_request_covers_a_record_that_no_longer_parses, |store| async move {
+    let app = spawn(store).await;
+    let person = format!("ouder-{}@example.org", uuid::Uuid::new_v4().simple());
+    let mut ids = Vec::new();
+    for message in ["Eerste vraag", "Tweede vraag"] {
+        let body = json!({"name": "Ouder", "email": person, "message": message, "privacy_consent": "yes"});
+        ids.push(id_of(app.post_json("contact", &body).await).await);
+    }
+    spoil(&app, store, &ids[0]).await;
+
+    let export = app.command(&["export", &person]);
+    let stderr = String::from_utf8_lossy(&export.stderr);
+    assert!(!export.status.success(), "an incomplete export must not look complete");
+    assert!(stderr.contains("export incomplete: 1 record(s)"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(doc["count"], 2, "{doc:#}");
+    assert_eq!(doc["records"][0]["id"], ids[1].as_str(), "the readable record is exported");
+    assert_eq!(doc["unreadable"][0]["id"], ids[0].as_str(), "the unreadable one is named by its id");
+
+    let erase = app.command(&["erase", &person]);
+    assert!(erase.status.success(), "{}", String::from_utf8_lossy(&erase.stderr));
+    assert!(String::from_utf8_lossy(&erase.stdout).contains("Erased 2 record(s)"));
+    let again = app.command(&["export", &person]);
+    assert!(again.status.success());
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["count"], 0, "the unreadable record is erased too");
+});
+
 both_stores!(one_sweep_drains_a_backlog_bigger_than_a_batch, |store| async move {
     let dir = tempfile::TempDir::new().unwrap();
     let sink = MailSink { port: free_port(), dir: dir.path().to_path_buf() };
