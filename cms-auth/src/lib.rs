@@ -3,6 +3,7 @@
 //! A Lambda of its own, apart from the form function (infra/README.md).
 
 pub mod config;
+pub mod contract;
 pub mod credentials;
 pub mod github;
 pub mod handshake;

@@ -1,5 +1,6 @@
 //! `cms-auth`: on Lambda when AWS_LAMBDA_RUNTIME_API is set, otherwise a
 //! local server on 127.0.0.1:$PORT (tests). Same Router for both.
+//! `cms-auth contract` prints what it expects of the template, as JSON.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -11,6 +12,11 @@ use cms_auth::github::GitHub;
 use cms_auth::routes::{Service, router};
 
 fn main() -> ExitCode {
+    if std::env::args().skip(1).eq(["contract"]) {
+        // What the template must give this binary (infra/checks/contracts.py).
+        println!("{:#}", cms_auth::contract::contract());
+        return ExitCode::SUCCESS;
+    }
     let on_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     init_logs(on_lambda);
     let settings = match Settings::from_env() {

@@ -23,10 +23,16 @@ pub struct Service {
     pub github: GitHub,
 }
 
+/// Every path of this function starts here; CloudFront and API Gateway
+/// send `/api/cms/*` to it (`cms-auth contract`, infra/checks/contracts.py).
+pub const PREFIX: &str = "/api/cms/";
+pub const AUTH_PATH: &str = "/api/cms/auth";
+pub const CALLBACK_PATH: &str = "/api/cms/callback";
+
 pub fn router(service: Arc<Service>) -> Router {
     Router::new()
-        .route("/api/cms/auth", get(auth))
-        .route("/api/cms/callback", get(callback))
+        .route(AUTH_PATH, get(auth))
+        .route(CALLBACK_PATH, get(callback))
         .route(handshake::SCRIPT_PATH, get(script))
         .with_state(service)
 }

@@ -3,20 +3,20 @@ and its indexes as `forms create-table` makes them, the environment it reads,
 the sweep event, the metrics the alarms watch, the origin secret header and
 the viewer header, and the time budgets (Lambda and API Gateway timeouts).
 
-No Rust source is read: the binary prints its contract (`forms contract`).
+The editor's sign-in function is checked the same way (`cms-auth contract`).
+No Rust source is read: each binary prints its own contract.
 
-Usage: contracts.py FORMS_BIN"""
+Usage: contracts.py FORMS_BIN CMS_AUTH_BIN"""
 
 import json
-import re
 import subprocess
 import sys
 
 import template
 
 
-def contract(forms_bin):
-    out = subprocess.run([forms_bin, "contract"], check=True, capture_output=True, text=True).stdout
+def contract(binary):
+    out = subprocess.run([binary, "contract"], check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
 
@@ -39,28 +39,27 @@ def check(problems, ok, message):
         problems.append(message)
 
 
-def check_cms_auth(t, problems):
-    """The editor's sign-in function (cms-auth/) against its code: the
-    variables it reads, the route, and CloudFront passing its cookie."""
-    src = template.REPO / "cms-auth" / "src"
+def check_cms_auth(t, cms, problems):
+    """The editor's sign-in function (cms-auth/) against `cms-auth contract`:
+    the variables it reads, its routes, and CloudFront passing its cookie."""
     resources = t["Resources"]
-    function = resources["CmsAuthFunction"]["Properties"]
-    env = function["Environment"]["Variables"]
-    read = set(re.findall(r'get\("([A-Z_]+)"\)', (src / "config.rs").read_text())) | {"RUST_LOG"}
-    check(problems, set(env) <= read, f"cms-auth gets variables its code never reads: {sorted(set(env) - read)}")
-    for name in ["SITE_URL", "CMS_OAUTH_SECRET_ID"]:
+    env = resources["CmsAuthFunction"]["Properties"]["Environment"]["Variables"]
+    read = set(cms["environment"]["read"])
+    check(problems, set(env) <= read, f"cms-auth gets variables it never reads: {sorted(set(env) - read)}")
+    for name in cms["environment"]["required"]:
         check(problems, name in env, f"{name} is not set for cms-auth")
-    routes = src.joinpath("routes.rs").read_text() + src.joinpath("handshake.rs").read_text()
-    check(problems, resources["CmsAuthApiRoute"]["Properties"]["RouteKey"] == "GET /api/cms/{proxy+}"
-          and '"/api/cms/' in routes, "the API route GET /api/cms/{proxy+} must match cms-auth's routes")
+    prefix = cms["route_prefix"]
+    check(problems, resources["CmsAuthApiRoute"]["Properties"]["RouteKey"] == f"GET {prefix}{{proxy+}}"
+          and all(r.startswith(prefix) for r in cms["routes"]),
+          f"the API route must be GET {prefix}{{proxy+}} and hold every cms-auth route: {cms['routes']}")
     behaviours = resources["SiteDistribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"]
     patterns = [b["PathPattern"] for b in behaviours]
-    check(problems, "/api/cms/*" in patterns and patterns.index("/api/cms/*") < patterns.index("/api/*"),
-          "CloudFront needs a /api/cms/* behaviour listed before /api/*")
-    cookie = re.search(r'pub const COOKIE: &str = "([^"]+)"', (src / "state.rs").read_text())[1]
+    own = f"{prefix}*"
+    check(problems, own in patterns and patterns.index(own) < patterns.index("/api/*"),
+          f"CloudFront needs a {own} behaviour listed before /api/*")
     config = resources["CmsAuthOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
-    check(problems, config["CookiesConfig"].get("Cookies") == [cookie],
-          f"the /api/cms/* origin request policy must forward exactly the cookie {cookie!r} (state.rs)")
+    check(problems, config["CookiesConfig"].get("Cookies") == [cms["cookie"]],
+          f"the {own} origin request policy must forward exactly the cookie {cms['cookie']!r}")
     check(problems, config["QueryStringsConfig"]["QueryStringBehavior"] == "all",
           "the sign-in reads code, state and scope from the query string")
 
@@ -136,12 +135,13 @@ def main():
     check(policy["QueryStringsConfig"]["QueryStringBehavior"] == "all",
           "the API origin must get the query string: the pickup link's signature is in it")
 
-    check_cms_auth(t, problems)
+    check_cms_auth(t, contract(sys.argv[2]), problems)
 
     if problems:
         sys.exit("template contracts:\n  " + "\n  ".join(problems))
-    print("contracts (from `forms contract`): table, indexes, TTL, environment, timeouts, sweep event, metric alarms, "
-          "origin secret header, viewer header and the uncached /api/* match the template")
+    print("contracts (from `forms contract` and `cms-auth contract`): table, indexes, TTL, environment, timeouts, "
+          "sweep event, metric alarms, origin secret header, viewer header, the uncached /api/*, and the sign-in's "
+          "variables, routes and cookie match the template")
 
 
 if __name__ == "__main__":
