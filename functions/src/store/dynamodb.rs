@@ -307,8 +307,7 @@ impl DynamoStore {
             }
             let page = query.send().await.map_err(sdk)?;
             for item in page.items() {
-                let id = item.get("id").and_then(|v| v.as_s().ok()).map_or("?", String::as_str);
-                records.extend(readable_only(id, Self::from_item(item)));
+                records.extend(readable_only(readable(item_id(item), Self::from_item(item))));
             }
             match (page.last_evaluated_key(), limit) {
                 (Some(key), None) => start = Some(key.clone()),

@@ -348,11 +348,11 @@ fn readable(id: &str, parsed: Result<Record, StoreError>) -> Result<Record, Unre
 /// For the pickup follow-up: a record that no longer parses is left out
 /// (logged by id; the mail sweep counts and alarms on it) rather than
 /// stopping the follow-up of every other form.
-fn readable_only(id: &str, parsed: Result<Record, StoreError>) -> Option<Record> {
-    match parsed {
+fn readable_only(read: Result<Record, Unreadable>) -> Option<Record> {
+    match read {
         Ok(record) => Some(record),
-        Err(_) => {
-            tracing::error!(record = %id, "stored record cannot be read; left out of the pickup follow-up");
+        Err(unreadable) => {
+            tracing::error!(record = %unreadable.id, "stored record cannot be read; left out of the pickup follow-up");
             None
         }
     }

@@ -98,16 +98,18 @@ impl SqliteStore {
         .map_err(unavailable)
     }
 
+    /// The records matching `filter` (the SQL after `WHERE`), each parsed,
+    /// or `Unreadable` with its id, so one bad record never hides the rest.
     async fn select(
         &self,
         filter: &'static str,
-        param: rusqlite::types::Value,
+        params: Vec<rusqlite::types::Value>,
     ) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let rows = self
             .with(move |c| {
                 let sql = format!("SELECT {COLUMNS} FROM submissions WHERE {filter}");
                 let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map([param], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
+                stmt.query_map(rusqlite::params_from_iter(params), RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
         Ok(rows
@@ -266,24 +268,11 @@ impl SubmissionStore for SqliteStore {
     }
 
     async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
-        let now = to_millis(now);
-        let rows = self
-            .with(move |c| {
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM submissions WHERE pending = 1 AND next_attempt_at <= ?1 \
-                     ORDER BY next_attempt_at LIMIT ?2"
-                );
-                let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let id = row.id.clone();
-                readable(&id, row.into_record())
-            })
-            .collect())
+        self.select(
+            "pending = 1 AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2",
+            vec![to_millis(now).into(), (limit as i64).into()],
+        )
+        .await
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
@@ -359,7 +348,7 @@ impl SubmissionStore for SqliteStore {
 
     async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
         let needle = format!("\n{}\n", email.normalized());
-        self.select("instr(emails, ?1) > 0 ORDER BY received_at", needle.into()).await
+        self.select("instr(emails, ?1) > 0 ORDER BY received_at", vec![needle.into()]).await
     }
 
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
@@ -373,24 +362,13 @@ impl SubmissionStore for SqliteStore {
     }
 
     async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
-        let now = to_millis(now);
-        let rows = self
-            .with(move |c| {
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM submissions WHERE follow_up_at IS NOT NULL AND follow_up_at <= ?1 \
-                     ORDER BY follow_up_at LIMIT ?2"
-                );
-                let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map(params![now, limit as i64], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
-            })
+        let found = self
+            .select(
+                "follow_up_at IS NOT NULL AND follow_up_at <= ?1 ORDER BY follow_up_at LIMIT ?2",
+                vec![to_millis(now).into(), (limit as i64).into()],
+            )
             .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| {
-                let id = row.id.clone();
-                readable_only(&id, row.into_record())
-            })
-            .collect())
+        Ok(found.into_iter().filter_map(readable_only).collect())
     }
 
     async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError> {
@@ -447,22 +425,7 @@ impl SubmissionStore for SqliteStore {
     }
 
     async fn open_forms(&self) -> Result<Vec<Record>, StoreError> {
-        let rows = self
-            .with(|c| {
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM submissions WHERE picked_up_at IS NULL AND follow_up_at IS NOT NULL \
-                     ORDER BY received_at"
-                );
-                let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map([], RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| {
-                let id = row.id.clone();
-                readable_only(&id, row.into_record())
-            })
-            .collect())
+        let found = self.select("picked_up_at IS NULL AND follow_up_at IS NOT NULL ORDER BY received_at", Vec::new()).await?;
+        Ok(found.into_iter().filter_map(readable_only).collect())
     }
 }
