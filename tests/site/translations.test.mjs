@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../tools/translations.mjs';
@@ -35,4 +35,18 @@ test('a changed Dutch page names the action and the make command with its transl
 
   assert.equal(run(dir, 'stamp', ...stale.split(' ')).status, 0);
   assert.equal(run(dir, 'check').status, 0, 'stamped translations pass');
+});
+
+test('a changed "In het kort" sentence on a Dutch page makes its translations need checking', (t) => {
+  const dir = siteCopy();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'site/content/home-start.md');
+  const text = readFileSync(file, 'utf8');
+  const sentence = text.match(/\[\[extra\.easy_read\]\]\nicon = "[a-z]+"\ntext = "([^"]+)"/)[1];
+  writeFileSync(file, text.replace(sentence, 'Een vrijwilliger komt één keer per week.'));
+  const failed = run(dir, 'check');
+  assert.equal(failed.status, 1);
+  for (const lang of ['ar', 'en', 'pl', 'tr', 'uk']) {
+    assert.ok(failed.stderr.includes(`site/content/home-start.${lang}.md`), failed.stderr);
+  }
 });
