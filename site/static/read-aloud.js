@@ -8,6 +8,12 @@
 // One utterance per block (heading, paragraph, list item, table row):
 // the block being read is highlighted, and long texts do not run into
 // the time limit some voices put on a single utterance.
+//
+// Pause silences the voice at once and resume says the paused block again
+// from its start. The speech API's own pause() is not used: Chromium on
+// Android ignores it, and on Linux (speech-dispatcher) a voice that
+// finishes its sentence while paused leaves the page mute until it is
+// reloaded (tried by hand, see the README).
 (function () {
   'use strict';
 
@@ -128,7 +134,7 @@
       speakNext(myRun);
     });
     utterance.addEventListener('error', function (event) {
-      // 'interrupted' and 'canceled' are our own stop.
+      // 'interrupted' and 'canceled' are our own pause or stop.
       if (myRun !== run || event.error === 'interrupted' || event.error === 'canceled') return;
       run += 1;
       finish();
@@ -140,10 +146,22 @@
 
   function start() {
     synth.cancel();
-    if (synth.paused) synth.resume();
     run += 1;
     queue = blocks();
     index = 0;
+    setState('speaking');
+    speakNext(run);
+  }
+
+  // Silence now; the block stays marked, and resume says it again.
+  function pause() {
+    run += 1;
+    synth.cancel();
+    setState('paused');
+  }
+
+  function resume() {
+    run += 1;
     setState('speaking');
     speakNext(run);
   }
@@ -155,15 +173,9 @@
   }
 
   play.addEventListener('click', function () {
-    if (state === 'idle') {
-      start();
-    } else if (state === 'speaking') {
-      synth.pause();
-      setState('paused');
-    } else {
-      synth.resume();
-      setState('speaking');
-    }
+    if (state === 'idle') start();
+    else if (state === 'speaking') pause();
+    else resume();
   });
   stop.addEventListener('click', halt);
   box.addEventListener('keydown', function (event) {
