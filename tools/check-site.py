@@ -38,6 +38,9 @@ EXTRA_CHECKS: list[tuple[list[str], str]] = [
     # Translations still say what the Dutch page says (site/README.md,
     # "Vertalingen bijhouden"); its message names the action that fixes it.
     (["node", "tools/translations.mjs", "check"], "Vertalingen"),
+    # Every "In het kort" block: at most five sentences of at most ten
+    # words, each with a pictogram that exists (tools/readability.py).
+    (["python3", "tools/readability.py", "--check-only"], "In het kort"),
 ]
 
 SPREEKUUR_PAGES = "/spreekuur/, /en/spreekuur/, de startpagina (/ en /en/) en het agendabestand /spreekuur.ics"

@@ -89,6 +89,11 @@
       if (outer && main.contains(outer)) return;
       if (!el.getClientRects().length) return; // not shown (display: none)
       var text = textOf(el);
+      // A step of a numbered list is read with its number, as it is shown.
+      var list = el.parentElement;
+      if (text && el.matches('li') && list.matches('ol')) {
+        text = (Array.prototype.indexOf.call(list.children, el) + (list.start || 1)) + '. ' + text;
+      }
       if (text) found.push({ el: el, text: text, lang: langOf(el) });
     });
     return found;

@@ -140,26 +140,42 @@ test('a Dutch page: the button reads title and text in Dutch, by keyboard; pause
   assert.equal(spoken.length, 1, 'one block at a time');
   assert.deepEqual(await current(page), [h1], 'the block being read is marked');
 
-  // The same button pauses, by keyboard, and says so.
+  await finish(page);
+  const easyTitle = nl.get('easy_read_title');
+  assert.equal((await said(page)).at(-1).text, easyTitle);
+
+  // The same button pauses at once, by keyboard, and says so; the block stays marked.
   const pause = page.getByRole('button', { name: nl.get('read_aloud_pause'), exact: true });
   assert.ok(await pause.evaluate((el) => el === document.activeElement), 'focus stays on the button');
   await page.keyboard.press('Enter');
-  assert.equal((await log(page)).at(-1), 'pause');
-  assert.equal(await finish(page), false, 'nothing more is said while paused');
-  await page.getByRole('button', { name: nl.get('read_aloud_resume'), exact: true }).press('Enter');
-  assert.equal((await log(page)).at(-1), 'resume');
+  assert.equal((await log(page)).at(-1), 'cancel', 'the voice is silenced');
+  const resume = page.getByRole('button', { name: nl.get('read_aloud_resume'), exact: true });
+  await resume.waitFor();
+  assert.ok(await resume.evaluate((el) => el === document.activeElement), 'focus stays on the button');
+  assert.equal(await finish(page), false, 'nothing is being said while paused');
+  assert.deepEqual(await current(page), [easyTitle]);
+  const whilePaused = (await said(page)).length;
+  await page.waitForTimeout(200);
+  assert.equal((await said(page)).length, whilePaused, 'and nothing new starts');
+  // Resume says the paused block again, from its start.
+  await page.keyboard.press('Enter');
+  assert.equal((await said(page)).length, whilePaused + 1);
+  assert.equal((await said(page)).at(-1).text, easyTitle);
   await pause.waitFor();
 
   await finishAll(page);
   spoken = await said(page);
   const texts = spoken.map((s) => s.text);
   const easy = await page.locator('.easy-read li').allTextContents();
-  assert.equal(texts[1], nl.get('easy_read_title'), 'then "In het kort"');
-  assert.deepEqual(texts.slice(2, 2 + easy.length), easy.map((t) => t.trim()), 'then each short sentence, without the pictograms\' names');
-  const paragraphs = await page.locator('main > p, main > ul > li, main > ol > li, main > h2').allTextContents();
+  assert.deepEqual(texts.slice(0, 3), [h1, easyTitle, easyTitle], 'the title, then "In het kort" (twice: paused and resumed)');
+  assert.deepEqual(texts.slice(3, 3 + easy.length), easy.map((t) => t.trim()), 'then each short sentence, without the pictograms\' names');
+  const paragraphs = await page.locator('main > p, main > ul > li, main > h2').allTextContents();
   for (const p of paragraphs) assert.ok(texts.includes(p.trim().replace(/\s+/g, ' ')), `reads "${p.trim().slice(0, 60)}"`);
+  const steps = await page.locator('main > ol > li').allTextContents();
+  assert.ok(steps.length >= 3);
+  steps.forEach((step, i) => assert.ok(texts.includes(`${i + 1}. ${step.trim()}`), `reads step ${i + 1} with its number`));
   assert.equal(texts.at(-1), paragraphs.at(-1).trim().replace(/\s+/g, ' '), 'up to the end of the page text');
-  for (const outside of [nl.get('nav_label'), nl.get('skip_link'), nl.get('accessibility'), nl.get('read_aloud'), 'Nederlands']) {
+  for (const outside of [nl.get('nav_label'), nl.get('skip_link'), nl.get('accessibility'), nl.get('read_aloud'), strings.tr.get('lang_name'), strings.uk.get('lang_name')]) {
     assert.ok(!texts.some((t) => t.includes(outside)), `does not read "${outside}"`);
   }
   assert.ok(spoken.every((s) => s.lang === 'nl' && s.voice === VOICES.nl.name), 'every block in Dutch');
