@@ -5,12 +5,13 @@
 // language. The site sends nothing anywhere; which voice speaks is the
 // browser's choice (some browsers use an online voice: privacy page).
 //
-// One utterance per block (heading, paragraph, list item, table row):
-// the block being read is highlighted, and long texts do not run into
-// the time limit some voices put on a single utterance.
+// Block by block (heading, paragraph, list item, table row), the block
+// being read highlighted, and one utterance per sentence: long texts do
+// not run into the length and time limits some voices have, and pause
+// and resume lose at most a sentence.
 //
-// Pause silences the voice at once and resume says the paused block again
-// from its start. The speech API's own pause() is not used: Chromium on
+// Pause silences the voice at once and resume says the paused sentence
+// again from its start. The speech API's own pause() is not used: Chromium on
 // Android ignores it, and on Linux (speech-dispatcher) a voice that
 // finishes its sentence while paused leaves the page mute until it is
 // reloaded (tried by hand, see the README).
@@ -92,11 +93,18 @@
       // A step of a numbered list is read with its number, as it is shown.
       var list = el.parentElement;
       if (text && el.matches('li') && list.matches('ol')) {
-        text = (Array.prototype.indexOf.call(list.children, el) + (list.start || 1)) + '. ' + text;
+        text = (Array.prototype.indexOf.call(list.children, el) + (list.start || 1)) + ', ' + text;
       }
-      if (text) found.push({ el: el, text: text, lang: langOf(el) });
+      if (!text) return;
+      var lang = langOf(el);
+      sentencesOf(text).forEach(function (sentence) { found.push({ el: el, text: sentence, lang: lang }); });
     });
     return found;
+  }
+
+  function sentencesOf(text) {
+    return text.replace(/([.!?\u061F\u2026]["'\u2019\u201D\u00BB)]*)\s+/g, '$1\u0000').split('\u0000')
+      .filter(function (s) { return s.trim(); });
   }
 
   function mark(el) {
@@ -158,7 +166,7 @@
     speakNext(run);
   }
 
-  // Silence now; the block stays marked, and resume says it again.
+  // Silence now; the block stays marked, and resume says the sentence again.
   function pause() {
     run += 1;
     synth.cancel();
