@@ -11,10 +11,10 @@
 // and resume lose at most a sentence.
 //
 // Pause silences the voice at once and resume says the paused sentence
-// again from its start. The speech API's own pause() is not used: Chromium on
-// Android ignores it, and on Linux (speech-dispatcher) a voice that
-// finishes its sentence while paused leaves the page mute until it is
-// reloaded (tried by hand, see the README).
+// again from its start. The speech API's own pause() is not used: how well
+// it works depends on the browser and the voice, and in Chromium on Linux
+// (speech-dispatcher) a voice that finishes its sentence while paused
+// leaves the page mute until it is reloaded (tried by hand: README).
 (function () {
   'use strict';
 
@@ -136,9 +136,9 @@
     var voice = null;
     while (index < queue.length && !(voice = voiceFor(queue[index].lang))) index += 1;
     if (index >= queue.length) { finish(); return; }
-    var block = queue[index];
-    var utterance = new Utterance(block.text);
-    utterance.lang = block.lang;
+    var item = queue[index];
+    var utterance = new Utterance(item.text);
+    utterance.lang = item.lang;
     utterance.voice = voice;
     utterance.rate = RATE;
     utterance.addEventListener('end', function () {
@@ -153,7 +153,7 @@
       finish();
     });
     current = utterance;
-    mark(block.el);
+    mark(item.el);
     synth.speak(utterance);
   }
 

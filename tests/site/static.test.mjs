@@ -310,7 +310,7 @@ test('the home, programme, spreekuur, advice and form pages start with "In het k
     assert.ok(afterTitle.startsWith('<section class="easy-read" aria-labelledby="easy-read-title">'), `${path}: the short version comes first`);
     const section = afterTitle.slice(0, afterTitle.indexOf('</section>'));
     assert.ok(section.includes(`<h2 id="easy-read-title">${strings.get('easy_read_title')}</h2>`), `${path}: titled in ${lang}`);
-    const items = [...section.matchAll(/<li><img src="\/pictos\/([a-z-]+)\.svg" alt="([^"]+)" width="48" height="48"><span>([^<]+)<\/span><\/li>/g)];
+    const items = [...section.matchAll(/<li><img src="\/pictos\/([a-z-]+)\.svg" alt="([^"]+)" width="48" height="48" loading="lazy"><span>([^<]+)<\/span><\/li>/g)];
     assert.equal(items.length, (section.match(/<li>/g) ?? []).length, `${path}: every sentence has a pictogram with a text alternative`);
     assert.ok(items.length >= 3 && items.length <= 5, `${path}: 3 to 5 sentences`);
     for (const [, icon, alt] of items) assert.equal(alt, strings.get(`picto_${icon}`), `${path}: ${icon} described in ${lang}`);
