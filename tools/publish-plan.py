@@ -8,8 +8,9 @@
 `stack`: `sam deploy`, then the site. Needed when what runs on AWS changes:
   * code and infrastructure: functions/, cms-auth/, infra/, Cargo.toml/.lock,
     mk/infra.mk (how the functions are built);
-  * who gets which form: the [mailboxes], [[regions]] and [routing] tables
-    of site/data/directory.toml, compared as data (a comment or a spreekuur
+  * who gets which form and when it is followed up: the [mailboxes],
+    [[regions]], [routing] and [follow_up] tables of
+    site/data/directory.toml, compared as data (a comment or a spreekuur
     date is not a routing change);
   * the form pages, which the form function carries a copy of for browsers
     without JavaScript (functions/build.rs FORM_PAGES): their content files
@@ -26,7 +27,7 @@ import tomllib
 from pathlib import Path
 
 DIRECTORY = "site/data/directory.toml"
-ROUTING_TABLES = ("mailboxes", "regions", "routing")
+ROUTING_TABLES = ("mailboxes", "regions", "routing", "follow_up")
 STACK_PREFIXES = ("functions/", "cms-auth/", "infra/")
 STACK_FILES = ("Cargo.toml", "Cargo.lock", "mk/infra.mk")
 FORM_PAGE_SHARED = ("site/templates/",)

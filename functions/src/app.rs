@@ -59,7 +59,8 @@ impl App {
         let aws = if needs_aws { Some(aws_config().await) } else { None };
         let store = open_store(&settings, aws.as_ref()).await?;
         let mailer = open_mailer(&settings, aws.as_ref()).await?;
-        let composer = Composer::new(settings.mail_from.clone());
+        let answer_within = directory.answer_within_working_days();
+        let composer = Composer::new(settings.mail_from.clone(), answer_within);
         let fallback = directory.fallback().clone();
         // The pickup key is read on first use, not here (cold starts).
         let keys = KeyStore::new(settings.pickup.key.clone(), aws.clone());
@@ -68,8 +69,8 @@ impl App {
             keys,
             store.clone(),
             mailer.clone(),
-            Composer::new(settings.mail_from.clone()),
-            fallback.clone(),
+            Composer::new(settings.mail_from.clone(), answer_within),
+            &directory,
             clock.clone(),
         ));
         let dispatcher =

@@ -25,7 +25,6 @@ pub const VARIABLES: &[&str] = &[
     "ALLOWED_ORIGINS",
     "ORIGIN_SECRET",
     "SITE_URL",
-    "PICKUP_REMINDER_WORKING_DAYS",
     "PICKUP_KEY_SECRET_ID",
     "RUST_LOG",
 ];
@@ -117,10 +116,6 @@ impl Settings {
         if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
             return Err(err("SITE_URL", format!("`{site_url}` is not an address like https://www.example.org")));
         }
-        let reminder_working_days = number::<u32>(&get, "PICKUP_REMINDER_WORKING_DAYS", 2)?;
-        if reminder_working_days == 0 {
-            return Err(err("PICKUP_REMINDER_WORKING_DAYS", "must be at least 1".into()));
-        }
         let key = match get("PICKUP_KEY_SECRET_ID") {
             Some(id) => KeySource::Secret(id),
             None => KeySource::File(data_dir.join("pickup.key")),
@@ -129,7 +124,7 @@ impl Settings {
             store,
             mailer,
             port,
-            pickup: PickupSettings { site_url, reminder_working_days, key },
+            pickup: PickupSettings { site_url, key },
             site_dir: PathBuf::from(get("SITE_DIR").unwrap_or_else(|| "site/public".into())),
             data_dir,
             mail_from,
@@ -175,7 +170,6 @@ mod tests {
         assert_eq!(s.sweep_interval, Duration::seconds(30));
         assert_eq!(s.retention, Duration::days(365));
         assert_eq!(s.pickup.site_url, "http://127.0.0.1:8080");
-        assert_eq!(s.pickup.reminder_working_days, 2);
         assert_eq!(s.pickup.key, KeySource::File(PathBuf::from(".data/pickup.key")));
     }
 
@@ -186,8 +180,6 @@ mod tests {
         assert_eq!(s.pickup.site_url, "https://www.example.org");
         assert_eq!(s.pickup.key, KeySource::Secret("arn:x".into()));
         assert_eq!(settings(&[("PORT", "8103")]).unwrap().pickup.site_url, "http://127.0.0.1:8103");
-        let e = settings(&[("PICKUP_REMINDER_WORKING_DAYS", "0")]).unwrap_err().to_string();
-        assert!(e.starts_with("PICKUP_REMINDER_WORKING_DAYS:"), "{e}");
         let e = settings(&[("SITE_URL", "www.example.org")]).unwrap_err().to_string();
         assert!(e.starts_with("SITE_URL:"), "{e}");
     }

@@ -330,3 +330,31 @@ test('the pictograms are small, self-drawn SVG files that load nothing', () => {
     assert.ok(nl.has(`picto_${file.slice(0, -4)}`), `${file}: has a text alternative (picto_${file.slice(0, -4)})`);
   }
 });
+
+/** [follow_up] reminder_working_days in site/data/directory.toml. */
+function reminderWorkingDays() {
+  const toml = readFileSync(join(ROOT, 'site', 'data', 'directory.toml'), 'utf8');
+  return Number(toml.match(/^\[follow_up\]\s*\n(?:#.*\n)*reminder_working_days = (\d+)\s*$/m)[1]);
+}
+
+test('the thank-you page says, in every language, within how many working days a coordinator answers: the follow-up\'s setting', () => {
+  const days = 2 * reminderWorkingDays(); // the reminder, then the escalation after as many days again
+  const thanks = readFileSync(fileFor('/bedankt/'), 'utf8');
+  const paths = alternates(thanks).map((a) => a.href);
+  assert.equal(paths.length, LANGS.length);
+  for (const path of paths) {
+    const html = readFileSync(fileFor(path), 'utf8');
+    const strings = readStrings(join(I18N, `${langOfPath(path)}.toml`));
+    const block = html.match(/<section class="what-now" aria-labelledby="what-now-title">([\s\S]*?)<\/section>/)?.[1];
+    assert.ok(block, `${path}: "what now" block`);
+    assert.ok(block.includes(`<h2 id="what-now-title">${strings.get('thanks_when_title')}</h2>`), `${path}: its title`);
+    assert.ok(block.includes(`<p>${strings.get('thanks_when').replace('{days}', String(days))}</p>`), `${path}: ${days} working days`);
+  }
+});
+
+test('the privacy page names the same number of working days as the follow-up', () => {
+  const days = reminderWorkingDays();
+  const text = readFileSync(join(ROOT, 'site', 'content', 'privacy.md'), 'utf8');
+  assert.match(text, new RegExp(`na ${days} werkdagen`), 'site/content/privacy.md: the reminder');
+  assert.match(text, new RegExp(`${days} werkdagen later`), 'site/content/privacy.md: the escalation');
+});

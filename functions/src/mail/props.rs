@@ -142,7 +142,7 @@ proptest! {
             let routed_to = Directory::builtin().unwrap().route(&submission).clone();
             let id = key.unwrap_or_else(uuid::Uuid::now_v7);
             let record = Record::new(id, *submission, routed_to, time::OffsetDateTime::now_utc(), time::Duration::days(365), time::Duration::try_from(LEASE).unwrap());
-            let composer = Composer::new("Steun voor gezinnen <noreply@example.org>".parse().unwrap());
+            let composer = Composer::new("Steun voor gezinnen <noreply@example.org>".parse().unwrap(), 4);
             let mut kinds = vec![MailKind::Coordinator];
             if record.wants_confirmation() {
                 kinds.push(MailKind::Confirmation);

@@ -192,7 +192,7 @@ impl PickupDesk {
     }
 
     async fn compose(&self, record: &Record, step: FollowUpStep, now: OffsetDateTime) -> Result<OutgoingMail, String> {
-        let days = self.settings.reminder_working_days;
+        let days = self.reminder_working_days;
         match step {
             FollowUpStep::Reminded => {
                 let link = self.link(record).await.map_err(|e| e.to_string())?;

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::clock::Clock;
+use crate::directory::Directory;
 use crate::domain::EmailAddress;
 use crate::mail::{Composer, Mailer};
 use crate::store::{Record, SubmissionStore};
@@ -38,14 +39,15 @@ pub const PATH_PREFIX: &str = "/api/pickup/";
 pub struct PickupSettings {
     /// The site's own address, without a trailing slash; links start here.
     pub site_url: String,
-    /// Working days before the reminder, and again before the escalation.
-    pub reminder_working_days: u32,
     pub key: KeySource,
 }
 
 /// Everything the pickup loop needs; one per app.
 pub struct PickupDesk {
     pub settings: PickupSettings,
+    /// Working days before the reminder, and again before the escalation
+    /// (`[follow_up]` in site/data/directory.toml).
+    reminder_working_days: u32,
     keys: KeyStore,
     store: Arc<dyn SubmissionStore>,
     mailer: Arc<dyn Mailer>,
@@ -56,16 +58,19 @@ pub struct PickupDesk {
 }
 
 impl PickupDesk {
+    /// `directory`: the fallback inbox and the follow-up's working days.
     pub fn new(
         settings: PickupSettings,
         keys: KeyStore,
         store: Arc<dyn SubmissionStore>,
         mailer: Arc<dyn Mailer>,
         composer: Composer,
-        fallback: EmailAddress,
+        directory: &Directory,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { settings, keys, store, mailer, composer, fallback, clock }
+        let fallback = directory.fallback().clone();
+        let reminder_working_days = directory.reminder_working_days();
+        Self { settings, reminder_working_days, keys, store, mailer, composer, fallback, clock }
     }
 
     /// The full "Ik pak dit op" address for a record; valid as long as the
@@ -90,11 +95,11 @@ impl PickupDesk {
 
     /// When the reminder is due for a form that came in at `received`.
     pub fn reminder_due(&self, received: OffsetDateTime) -> OffsetDateTime {
-        workdays::end_of_working_days_after(received, self.settings.reminder_working_days)
+        workdays::end_of_working_days_after(received, self.reminder_working_days)
     }
 
     /// When the escalation is due after a reminder sent at `reminded`.
     pub fn escalation_due(&self, reminded: OffsetDateTime) -> OffsetDateTime {
-        workdays::end_of_working_days_after(reminded, self.settings.reminder_working_days)
+        workdays::end_of_working_days_after(reminded, self.reminder_working_days)
     }
 }
