@@ -54,7 +54,9 @@ export function mailboxHint(directory, key) {
  *  pages changed since their translations (tools/translations.mjs). */
 export function translationsToDo(queue) {
   if (!queue.length) return 'Alle vertalingen zijn bij: ze zeggen hetzelfde als de Nederlandse tekst van nu.';
-  const pages = queue.map((q) => `${q.title || q.source} (${q.languages.map((l) => LANGUAGES[l][0]).join(', ')})`);
+  const order = Object.keys(LANGUAGES);
+  const named = (languages) => [...languages].sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((l) => LANGUAGES[l][0]).join(', ');
+  const pages = queue.map((q) => `${q.title || q.source} (${named(q.languages)})`);
   return `Nog te vertalen, omdat de Nederlandse tekst nieuwer is: ${pages.join('; ')}. `
     + 'Tot dan staat er op die vertalingen dat de Nederlandse pagina veranderd is. Open de pagina en kies rechts de taal.';
 }

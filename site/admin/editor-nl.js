@@ -110,7 +110,7 @@
           writingInLocale: '%{locale} aan het bewerken',
           copyFromLocale: 'Neem de tekst over uit een andere taal',
           copyFromLocaleConfirm:
-            'Wil je de tekst uit het %{locale} hier overnemen?\nWat nu in deze taal staat, wordt dan vervangen. Vertaal de overgenomen tekst daarna.',
+            'Wil je de tekst uit de taal "%{locale}" hier overnemen?\nWat nu in deze taal staat, wordt dan vervangen. Vertaal de overgenomen tekst daarna.',
         },
       },
       editor: {
