@@ -16,11 +16,11 @@
 // The languages come from site/config.toml, so the editor always offers
 // every language the site has.
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import TOML from '@iarna/toml';
 import YAML from 'yaml';
-import { LANGUAGES, translationQueue } from './translations.mjs';
+import { LANGUAGES, hashOf, translationQueue, translations } from './translations.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DECAP_DIST = join(ROOT, 'node_modules', 'decap-cms', 'dist');
@@ -133,6 +133,14 @@ function build(siteDir, outDir) {
     env: process.env,
     queue: translationQueue(siteDir),
   });
+  // The fingerprint of every Dutch page that has translations, as the
+  // build sees it: widgets.js ('vertaalstatus') records it in a
+  // translation an editor brought up to date.
+  const fingerprints = {};
+  for (const t of translations(siteDir)) {
+    try { fingerprints[join('site', relative(siteDir, t.source))] = hashOf(t.source); } catch { /* no Dutch page: nothing to follow */ }
+  }
+  writeFileSync(join(out, 'vertalingen.json'), `${JSON.stringify(fingerprints, null, 1)}\n`);
   const header = '# Written by tools/build-admin.mjs from site/admin/config.yml: change that file.\n';
   writeFileSync(join(out, 'config.yml'), header + YAML.stringify(config));
 }

@@ -191,6 +191,49 @@
   });
   CMS.registerWidget('spreekuurdatums', SpreekuurDates, CMS.getWidget('list').preview);
 
+  // Whether a translation says what the Dutch page says now. The build
+  // writes the current fingerprint of every Dutch page with translations
+  // (vertalingen.json, tools/build-admin.mjs); a translation whose
+  // [extra] source_hash is another one shows a notice on the site. Here
+  // the editor who brought the translation up to date says so, and the
+  // save records the fingerprint: the notice goes with the next build.
+  let fingerprints = null;
+  const loadFingerprints = () => fingerprints || (fingerprints = fetch('vertalingen.json', { cache: 'no-store' }).then((r) => r.json()).catch(() => ({})));
+  const repoPath = (path) => String(path || '').replace(/\.nl\.md$/, '.md');
+  const TranslationStatus = createClass({
+    getInitialState() { return { current: null }; },
+    // Nothing to fill in: never "empty" for Decap's required check.
+    getValidateValue() { return 'status'; },
+    componentDidMount() {
+      loadFingerprints().then((all) => this.setState({ current: all[repoPath(this.props.getEntry().get('path'))] || null }));
+    },
+    render() {
+      const { value, onChange, locale, forID, classNameWrapper } = this.props;
+      const extra = value && value.get ? value : null;
+      const recorded = extra ? extra.get('source_hash') : null;
+      const style = { fontSize: '15px', lineHeight: 1.5, margin: 0 };
+      if (!locale || locale === 'nl') {
+        return h('div', { className: classNameWrapper, id: forID }, h('p', { style },
+          'De vertalingen volgen deze tekst. Pas je hem aan, dan staat er op elke vertaling dat de Nederlandse tekst nieuwer is, tot de vertaling is bijgewerkt.'));
+      }
+      if (!this.state.current) return h('div', { className: classNameWrapper, id: forID }, h('p', { style }, 'Even kijken of deze vertaling bij is…'));
+      if (recorded === this.state.current) {
+        return h('div', { className: classNameWrapper, id: forID }, h('p', { style, role: 'status' },
+          'Deze vertaling is bij: ze zegt hetzelfde als de Nederlandse tekst van nu.'));
+      }
+      return h('div', { className: classNameWrapper, id: forID },
+        h('p', { style: Object.assign({ marginBottom: '8px' }, style) },
+          'De Nederlandse tekst is veranderd sinds deze vertaling. Op de site staat daarom dat de Nederlandse pagina nieuwer is. '
+          + 'Zegt deze vertaling weer hetzelfde als de Nederlandse tekst (die al is opgeslagen)? Klik dan op de knop en publiceer.'),
+        h('button', {
+          type: 'button', style: { font: 'inherit', fontSize: '15px', padding: '8px 12px', cursor: 'pointer', border: '1px solid #767676', borderRadius: '4px', background: '#fff' },
+          // No [extra] yet: an empty map of the kind Decap uses (its Immutable is not global).
+          onClick: () => onChange((extra || this.props.getEntry().get('data').clear()).set('source_hash', this.state.current)),
+        }, 'Deze vertaling klopt weer'));
+    },
+  });
+  CMS.registerWidget('vertaalstatus', TranslationStatus, createClass({ render() { return null; } }));
+
   // ---- The refusal list at the top of the window
 
   const STYLE = `
