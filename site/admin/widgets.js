@@ -234,6 +234,26 @@
   });
   CMS.registerWidget('vertaalstatus', TranslationStatus, createClass({ render() { return null; } }));
 
+  // Parts of a page the site fills in itself (site/templates/shortcodes/).
+  // In the text they are one line of code an editor might take for a typo;
+  // in the editor they show as a named block that says what appears there.
+  const AUTOMATIC = [
+    ['next_spreekuur', 'Het eerstvolgende spreekuur', 'Hier zet de site vanzelf de eerstvolgende datum van het spreekuur, uit "Spreekuur, adressen en mailadressen".'],
+    ['regions', 'Welke hulp in welke regio', 'Hier zet de site vanzelf per regio de gemeenten en welke hulp er is.'],
+    ['library_locations', 'De vestigingen van de bibliotheek', 'Hier zet de site vanzelf de vestigingen van de bibliotheek met hun adres, uit "Spreekuur, adressen en mailadressen".'],
+  ];
+  for (const [name, label, text] of AUTOMATIC) {
+    CMS.registerEditorComponent({
+      id: name,
+      label: `Vanzelf: ${label}`,
+      fields: [{ name: 'uitleg', label: 'Wat hier komt', widget: 'hidden', default: text }],
+      pattern: new RegExp(`^\\{\\{ ${name}\\(\\) \\}\\}$`),
+      fromBlock: () => ({ uitleg: text }),
+      toBlock: () => `{{ ${name}() }}`,
+      toPreview: () => `<p><em>${text}</em></p>`,
+    });
+  }
+
   // ---- The refusal list at the top of the window
 
   const STYLE = `
