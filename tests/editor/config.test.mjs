@@ -2,7 +2,7 @@
 // and the repository (site/admin/zola-paths.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import TOML from '@iarna/toml';
@@ -153,4 +153,16 @@ test('the wrapped backend lists, reads, saves and deletes under the repository\'
     ['delete', ['site/content/berichten/a.md', 'site/content/berichten/a.en.md']],
   ]);
   assert.equal(backend.isGitBackend(), true, 'everything else is passed on');
+});
+
+test('page texts hold no spreekuur table code and no tbc markup: the templates add those from the front matter and the data', () => {
+  const content = join(ROOT, 'site', 'content');
+  const files = readdirSync(content, { recursive: true }).filter((f) => f.endsWith('.md'));
+  for (const file of files) {
+    const body = readFileSync(join(content, file), 'utf8').split('+++')[2] ?? '';
+    assert.doesNotMatch(body, /spreekuur_dates|class="tbc"/, file);
+  }
+  const spreekuur = files.filter((f) => /^spreekuur(\.\w\w)?\.md$/.test(f));
+  assert.equal(spreekuur.length, 6, 'the spreekuur page in all six languages');
+  for (const file of spreekuur) assert.equal(TOML.parse(readFileSync(join(content, file), 'utf8').split('+++')[1]).extra.show_spreekuur_dates, true, file);
 });

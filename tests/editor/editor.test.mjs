@@ -274,6 +274,7 @@ test('a page shows Dutch beside a translation, and every language of the site ca
     await page.getByRole('menuitem', { name: new RegExp(`^${lang}$`, 'i') }).first().waitFor();
   }
   await shot(page, '10-vertaling-kiezen');
+
   await page.keyboard.press('Escape');
   // Decap's own words, in Dutch too.
   await page.getByText('Neem de tekst over uit een andere taal').first().waitFor();
@@ -281,6 +282,11 @@ test('a page shows Dutch beside a translation, and every language of the site ca
   for (const english of ['Fill in from another locale', 'Writing in', 'Check for Preview', 'optional', 'Toggle']) {
     assert.ok(!shown.includes(english), `no English left in the editor: ${english}`);
   }
+  // What the site fills in itself shows as a named block, not as code.
+  await page.goto(`${base}/admin/#/collections/paginas`);
+  await page.getByText('Hulp voor gezinnen in de IJmond en Friesland', { exact: true }).click();
+  await page.getByText('Vanzelf: Het eerstvolgende spreekuur').first().waitFor();
+  assert.ok(!(await page.locator('body').innerText()).includes('next_spreekuur'), 'no shortcode code in the text');
 });
 
 test('a changed Dutch page goes live at once: its translations say so on the site, /admin/ lists them, and the check before publishing lets it through', async (t) => {
