@@ -293,8 +293,8 @@ def run_extra_checks(site: Site) -> tuple[list[Problem], list[str]]:
     problems, notes = [], []
     for command, description in EXTRA_CHECKS:
         run = subprocess.run([part.replace("{site}", str(site.dir)) for part in command], capture_output=True, text=True, cwd=ROOT)
+        notes += [line for line in run.stdout.splitlines() if line.strip()]
         if run.returncode == 0:
-            notes += [line for line in run.stdout.splitlines() if line.strip()]
             continue
         lines = [line.strip() for line in run.stderr.splitlines() if line.strip()]
         # The last line sums up; the ones before it are the problems.
