@@ -103,11 +103,17 @@ deploy-stack: tools-deploy infra-lint site
 	    'GitHubRepository="$(GITHUB_REPOSITORY)"' 'GitHubOidcProviderArn="$(OIDC_PROVIDER_ARN)"'
 
 # Upload the built site, drop what was removed, then clear CloudFront's copy.
+# The bucket and distribution come from the stack's outputs, or from
+# SITE_BUCKET and DISTRIBUTION_ID (the publish workflow's site role may not
+# read the stack).
+SITE_BUCKET ?=
+DISTRIBUTION_ID ?=
+STACK_OUTPUT = "$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
+	  --query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text
 deploy-site: $(if $(filter $(DEPLOY_VENV)/bin/aws,$(AWS)),tools-deploy) site
-	bucket=$$("$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
-	  --query "Stacks[0].Outputs[?OutputKey=='SiteBucketName'].OutputValue" --output text); \
-	dist=$$("$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
-	  --query "Stacks[0].Outputs[?OutputKey=='DistributionId'].OutputValue" --output text); \
+	bucket="$(SITE_BUCKET)"; dist="$(DISTRIBUTION_ID)"; \
+	if [ -z "$$bucket" ]; then bucket=$$($(call STACK_OUTPUT,SiteBucketName)); fi; \
+	if [ -z "$$dist" ]; then dist=$$($(call STACK_OUTPUT,DistributionId)); fi; \
 	"$(AWS)" s3 sync site/public "s3://$$bucket/" --region "$(AWS_REGION)" --delete \
 	  --cache-control "public, max-age=300"; \
 	"$(AWS)" cloudfront create-invalidation --distribution-id "$$dist" --paths "/*" --query Invalidation.Id --output text

@@ -60,6 +60,9 @@ WHEN = {
     "AWS::Logs::LogGroup": {
         "firehose:*": "DeliveryStream",
         "s3:*": "DeliveryDestination",
+        # Account-wide writes, only for a group that sets these.
+        "logs:*resourcepolicy": "ResourcePolicyDocument",
+        "logs:*indexpolicy": "FieldIndexPolicies",
     },
     "AWS::S3::Bucket": {
         "iam:passrole": "ReplicationConfiguration.Role",
