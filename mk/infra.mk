@@ -61,12 +61,17 @@ lambda-zip: lambda-build
 
 # Offline proof of the stack: lint with no errors and no warnings, checkov
 # with no failed checks (every skip reasoned in the template), the template
-# against the code's contracts, and the arm64 artifact actually built.
+# against the code's contracts, the stack deployed on paper (SAM's transform
+# for each parameter set, linted, and every permission evaluated: the
+# rehearsal, and its tests that break the template on purpose), and the
+# arm64 artifact actually built.
 infra-lint: tools-infra site build
 	"$(INFRA_VENV)/bin/cfn-lint" infra/template.yaml
 	@echo "cfn-lint: no errors, no warnings"
 	cargo build --locked -p cms-auth $(CARGO_PROFILE_FLAG)
 	cd infra/checks && "$(INFRA_VENV)/bin/python" contracts.py "$(FORMS_BIN)" "$(CMS_AUTH_BIN)"
+	cd infra/checks && "$(INFRA_VENV)/bin/python" -m unittest test_rehearsal
+	cd infra/checks && "$(INFRA_VENV)/bin/python" rehearsal.py "$(INFRA_VENV)/bin/cfn-lint" "$(FORMS_BIN)" "$(CMS_AUTH_BIN)"
 	cd infra/checks && "$(INFRA_VENV)/bin/python" security_headers.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" directory_index_function.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" checkov_gate.py "$(INFRA_VENV)/bin/checkov"
