@@ -24,6 +24,12 @@ def contract(binary):
     return json.loads(subprocess.run([binary, "contract"], check=True, capture_output=True, text=True).stdout)
 
 
+def lint(cfn_lint, files):
+    """cfn-lint on transformed templates: the resources SAM generates too."""
+    run = subprocess.run([cfn_lint, *map(str, files)], capture_output=True, text=True)
+    return [] if run.returncode == 0 else ["cfn-lint on the transformed templates:\n" + (run.stdout + run.stderr).strip()]
+
+
 def main():
     started = time.monotonic()
     logging.disable(logging.WARNING)  # the translator's notes on its own metrics
@@ -51,15 +57,12 @@ def main():
             found += fn_problems + publishing.check(d)
             proven += fn_proven
             problems += [f"[{name}] {p}" for p in found]
-        # The resources SAM generates are linted too: the transformed output.
-        lint = subprocess.run([cfn_lint, *map(str, files)], capture_output=True, text=True)
-        if lint.returncode != 0:
-            problems.append("cfn-lint on the transformed templates:\n" + (lint.stdout + lint.stderr).strip())
+        problems += lint(cfn_lint, files)
     if problems:
         sys.exit("stack rehearsal (infra/checks/rehearsal.py):\n  " + "\n  ".join(problems))
     print(f"stack rehearsal: SAM transform + cfn-lint for {len(sam.PARAMETER_SETS)} parameter sets "
           f"({', '.join(sam.PARAMETER_SETS)}); StackDeployRole covers every handler permission, each function's "
-          f"role its binary's {proven} calls; publishing roles and workflow jobs as designed "
+          f"role its binary's calls ({proven} checks); publishing roles and workflow jobs as designed "
           f"({time.monotonic() - started:.1f} s)")
 
 

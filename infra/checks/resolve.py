@@ -163,6 +163,20 @@ def _schedule(logical, p, s):
     return Resource(name, arn("scheduler", f"schedule/{p.get('GroupName', 'default')}/{name}"))
 
 
+def _event_destination(logical, p, s):
+    return Resource(f"{logical}-{RANDOM}", arn("ses", f"configuration-set/{p['ConfigurationSetName']}"))
+
+
+def _topic_policy(logical, p, s):
+    return Resource(f"{logical}-{RANDOM}", p["Topics"][0])
+
+
+def _event_rule(logical, p, s):
+    name = p.get("Name") or generated(logical, 64)
+    bus = p.get("EventBusName", "default")
+    return Resource(name, arn("events", f"rule/{name}" if bus == "default" else f"rule/{bus}/{name}"))
+
+
 ARNS = {
     "AWS::S3::Bucket": _s3_bucket,
     "AWS::S3::BucketPolicy": _bucket_policy,
@@ -189,6 +203,9 @@ ARNS = {
     "AWS::SNS::Subscription": _subscription,
     "AWS::CloudWatch::Alarm": _alarm,
     "AWS::Scheduler::Schedule": _schedule,
+    "AWS::SES::ConfigurationSetEventDestination": _event_destination,
+    "AWS::SNS::TopicPolicy": _topic_policy,
+    "AWS::Events::Rule": _event_rule,
 }
 
 

@@ -3,13 +3,16 @@ real template (or the workflow) in one way a person could, and expects the
 check to name the action and the ARN, or the rule, that is wrong."""
 
 import copy
+import json
 import logging
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 
 import permissions
 import publishing
+import rehearsal
 import sam
 import template
 from resolve import Deployed, Unresolvable
@@ -63,6 +66,15 @@ class Rehearsal(unittest.TestCase):
         t["Resources"]["FormsFunction"]["Properties"]["Events"]["Sweep"]["Properties"]["OmitName"] = True
         with self.assertRaisesRegex(ValueError, "OmitName"):
             sam.transform(t, self.values)
+
+    def test_cfn_lint_checks_what_sam_generates(self):
+        t = copy.deepcopy(self.transformed)
+        t["Resources"]["FormsFunctionSweep"]["Properties"]["FlexibleTimeWindow"]["Mode"] = "SOMETIMES"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "broken.json"
+            path.write_text(json.dumps(t))
+            problems = rehearsal.lint(Path(sys.executable).with_name("cfn-lint"), [path])
+        self.assertTrue(problems and "SOMETIMES" in problems[0], problems)
 
     def test_a_parameter_outside_its_pattern_is_refused(self):
         with self.assertRaisesRegex(ValueError, "GitHubRepository"):
