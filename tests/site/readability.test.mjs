@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../../tools/translations.mjs';
+import { ROOT, staleTranslations } from '../../tools/translations.mjs';
 
 const check = (site) => spawnSync('python3', [join(ROOT, 'tools/readability.py'), '--check-only', '--site', site], { encoding: 'utf8' });
 
@@ -36,4 +36,17 @@ test('a block over the limits is refused with the file, the sentence and what to
   assert.ok(result.stderr.includes(`${where}, zin 7: "${two}" is meer dan één zin.`), result.stderr);
   assert.ok(result.stderr.includes(`${where}, zin 7: het plaatje "rocket" bestaat niet. Kies een van: book, calendar,`), result.stderr);
   assert.ok(!result.stderr.includes('buurtgezinnen.md'), 'other pages are fine');
+});
+
+test('a changed "In het kort" sentence on a Dutch page marks its translations as outdated', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'easy-read-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(ROOT, 'site/content'), join(dir, 'site/content'), { recursive: true });
+  assert.deepEqual(staleTranslations(join(dir, 'site')), [], 'the copy starts up to date');
+  const file = join(dir, 'site/content/home-start.md');
+  const text = readFileSync(file, 'utf8');
+  const sentence = text.match(/\[\[extra\.easy_read\]\]\nicon = "[a-z]+"\ntext = "([^"]+)"/)[1];
+  writeFileSync(file, text.replace(sentence, 'Een vrijwilliger komt één keer per week.'));
+  assert.deepEqual(staleTranslations(join(dir, 'site')).map((s) => s.file.slice(dir.length + 1)).sort(),
+    ['ar', 'en', 'pl', 'tr', 'uk'].map((l) => `site/content/home-start.${l}.md`));
 });
