@@ -39,7 +39,10 @@ function speechDispatcher(dir) {
     + `python3 -c 'import os,sys,time; time.sleep((os.path.getsize(sys.argv[1])-44)/44100)' ${voice}/$n.wav`;
   writeFileSync(join(dir, 'conf', 'modules', 'espeak-ng-generic.conf'), [
     'Debug 0', `GenericExecuteSynth "${synth}"`, 'GenericCmdDependency "espeak-ng"',
-    'GenericRateAdd 175', 'GenericRateMultiply 1', 'GenericPitchAdd 50', 'GenericPitchMultiply 1',
+    // speech-dispatcher's rate and pitch run from -100 to 100; the
+    // multipliers are in hundredths (as in Debian's espeak-ng-mbrola-generic.conf):
+    // rate 75 to 275 words a minute around espeak-ng's 175, pitch 0 to 100.
+    'GenericRateAdd 175', 'GenericRateMultiply 100', 'GenericPitchAdd 50', 'GenericPitchMultiply 50',
     ...Object.entries(LANGUAGES).flatMap(([lang, v]) => [`GenericLanguage "${lang}" "${v}" "utf-8"`, `AddVoice "${lang}" "MALE1" "${v}"`]), '',
   ].join('\n'));
   mkdirSync(join(dir, 'home'));
@@ -126,7 +129,15 @@ try {
     await readPage(browser, server.base, path, controls);
     const wavs = readdirSync(speechd.voice).filter((f) => f.endsWith('.wav'));
     const seconds = wavs.reduce((sum, f) => sum + (statSync(join(speechd.voice, f)).size - 44) / 44100, 0);
-    console.log(`espeak-ng spoke ${wavs.length} messages, ${seconds.toFixed(1)} s of audio; speech-dispatcher passed it:`);
+    // Not silence: the loudest sample of each message (16-bit mono after a 44-byte header).
+    const peaks = wavs.map((f) => {
+      const audio = readFileSync(join(speechd.voice, f)).subarray(44);
+      let peak = 0;
+      for (let i = 0; i + 1 < audio.length; i += 2) peak = Math.max(peak, Math.abs(audio.readInt16LE(i)));
+      return peak / 32768;
+    });
+    const quiet = peaks.filter((p) => p < 0.05).length;
+    console.log(`espeak-ng spoke ${wavs.length} messages, ${seconds.toFixed(1)} s of audio, ${quiet} of them (nearly) silent; speech-dispatcher passed it:`);
     console.log(readFileSync(join(speechd.voice, 'said.log'), 'utf8').trimEnd().replace(/^/gm, '     '));
     for (const f of wavs) rmSync(join(speechd.voice, f));
   }
