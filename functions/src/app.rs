@@ -113,9 +113,7 @@ async fn open_store(settings: &Settings, aws: Option<&aws_config::SdkConfig>) ->
         (StoreConfig::Sqlite { path }, _) => Arc::new(crate::store::SqliteStore::open(path)?),
         #[cfg(not(feature = "sqlite"))]
         (StoreConfig::Sqlite { .. }, _) => return Err(StartError::NoSqlite),
-        (StoreConfig::Dynamo { table }, Some(aws)) => {
-            Arc::new(DynamoStore::new(crate::aws::dynamodb(aws), table.clone()))
-        }
+        (StoreConfig::Dynamo { table }, Some(aws)) => Arc::new(DynamoStore::new(crate::aws::dynamodb(aws), table.clone())),
         (StoreConfig::Dynamo { .. }, None) => unreachable!("AWS config is loaded for DynamoDB"),
     })
 }

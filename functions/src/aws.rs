@@ -47,8 +47,10 @@ pub fn dynamodb(aws: &SdkConfig) -> aws_sdk_dynamodb::Client {
 
 /// The mailer's client; every call within `budgets::SES`.
 pub fn ses(aws: &SdkConfig) -> aws_sdk_sesv2::Client {
-    let config =
-        aws_sdk_sesv2::config::Builder::from(aws).timeout_config(timeouts(budgets::SES)).retry_config(retries(budgets::SES)).build();
+    let config = aws_sdk_sesv2::config::Builder::from(aws)
+        .timeout_config(timeouts(budgets::SES))
+        .retry_config(retries(budgets::SES))
+        .build();
     aws_sdk_sesv2::Client::from_conf(config)
 }
 
