@@ -8,8 +8,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::summary::Summary;
-use crate::mail::amsterdam_time;
 use crate::store::Pickup;
+use crate::words;
 
 #[derive(Template)]
 #[template(path = "pickup/page.html")]
@@ -60,7 +60,7 @@ pub fn picked_up(summary: &Summary) -> Response {
 
 /// Opened (or the button pressed) again after someone picked it up.
 pub fn already(summary: &Summary, pickup: &Pickup) -> Response {
-    let when = pickup.picked_up_at.map(dutch_time).unwrap_or_default();
+    let when = pickup.picked_up_at.map(words::date_time).unwrap_or_default();
     let line = match &pickup.picked_up_by {
         Some(by) => format!("Dit formulier is al opgepakt op {when} door {}.", by.as_str()),
         None => format!("Dit formulier is al opgepakt op {when}."),
@@ -120,16 +120,4 @@ pub fn unavailable() -> Response {
             error: None,
         },
     )
-}
-
-/// `27-11-2026 om 14:05`, Dutch time.
-pub fn dutch_time(t: time::OffsetDateTime) -> String {
-    let t = amsterdam_time(t);
-    format!("{:02}-{:02}-{} om {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
-}
-
-/// `27-11-2026`, Dutch date.
-pub fn dutch_date(t: time::OffsetDateTime) -> String {
-    let t = amsterdam_time(t);
-    format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year())
 }

@@ -17,4 +17,5 @@ mod logs;
 mod pickup;
 mod props;
 mod ses;
+mod storage;
 mod survival;
