@@ -1,7 +1,8 @@
 //! What coordinators and operators read, in Dutch, in one place: the
 //! coordinator's mail, the mail to the fallback inbox, the pickup loop's
-//! mails, the facts about a form that others may see, the operator's list,
-//! and how a moment is written for them (Dutch time, one format).
+//! mails and pages, the facts about a form that others may see, the
+//! operator's list, and how a moment is written for them (Dutch time, one
+//! format).
 //!
 //! Residents' words are translated and live in `site/i18n/<lang>.toml`
 //! (`crate::texts`). These stay Dutch: the coordinators work in Dutch.
@@ -141,6 +142,51 @@ pub fn referrer_notice(referrer: &str, programme: Programme, received: OffsetDat
         ],
     }
 }
+
+// The pages behind a pickup link (`crate::pickup::pages`).
+
+/// A page's title and paragraphs.
+pub struct PageWords {
+    pub title: &'static str,
+    pub lines: &'static [&'static str],
+}
+
+/// A valid link to a form nobody picked up yet: the button.
+pub const CONFIRM_PAGE: PageWords = PageWords {
+    title: "Pak je dit formulier op?",
+    lines: &["Klik op de knop als jij dit formulier oppakt. Dan krijgt niemand er nog een herinnering over."],
+};
+
+pub const PICKED_UP_PAGE: PageWords = PageWords {
+    title: "Je hebt dit formulier opgepakt",
+    lines: &["Bedankt. Er gaan geen herinneringen meer over dit formulier."],
+};
+
+/// After `already_picked_up`, which says by whom and when.
+pub const ALREADY_PAGE: PageWords = PageWords { title: "Dit formulier is al opgepakt", lines: &["Je hoeft niets meer te doen."] };
+
+pub fn already_picked_up(at: OffsetDateTime, by: Option<&str>) -> String {
+    match by {
+        Some(by) => format!("Dit formulier is al opgepakt op {} door {by}.", date_time(at)),
+        None => format!("Dit formulier is al opgepakt op {}.", date_time(at)),
+    }
+}
+
+pub const TAMPERED_PAGE: PageWords = PageWords {
+    title: "Deze link klopt niet",
+    lines: &[
+        "De link is veranderd of niet helemaal overgenomen. Er is niets aangepast.",
+        "Open de link opnieuw vanuit de e-mail. Lukt dat niet? Kopieer dan de hele link uit de e-mail.",
+    ],
+};
+
+pub const GONE_PAGE: PageWords = PageWords {
+    title: "Deze link is verlopen",
+    lines: &["Dit formulier wordt niet meer bewaard, dus de link werkt niet meer. Er is niets aangepast."],
+};
+
+pub const UNAVAILABLE_PAGE: PageWords =
+    PageWords { title: "Dit lukt nu even niet", lines: &["Er is niets aangepast. Probeer het over een paar minuten opnieuw."] };
 
 // What may be said about a form where others see it (pickup pages and
 // mails, the operator's list): labels and the reference, nothing typed.

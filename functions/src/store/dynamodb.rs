@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BuildError, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, Select, TimeToLiveSpecification,
@@ -140,9 +141,12 @@ fn item_id(item: &Item) -> &str {
     item.get(ID).and_then(|v| v.as_s().ok()).map_or("(no id)", String::as_str)
 }
 
-/// Oldest first; the unreadable ones (no date to read) last.
-fn oldest_first(records: &mut [Loaded]) {
+/// The records of these items, oldest first; the unreadable ones (no date
+/// to read) last.
+fn oldest_first<'a>(items: impl Iterator<Item = &'a Item>) -> Vec<Loaded> {
+    let mut records: Vec<Loaded> = items.map(loaded).collect();
     records.sort_by_key(|r| (r.is_err(), r.as_ref().ok().map(|r| r.received_at)));
+    records
 }
 
 fn loaded(item: &Item) -> Loaded {
@@ -221,97 +225,71 @@ impl DynamoStore {
         })
     }
 
-    /// Every record whose `emails` set holds this address.
+    /// Every record whose `emails` set holds this address, every page.
     async fn scan_email(&self, email: &EmailAddress) -> Result<Vec<Loaded>, StoreError> {
-        let mut records = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .filter_expression(format!("contains({EMAILS}, :e)"))
-                .expression_attribute_values(":e", s(email.normalized()))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            records.extend(page.items().iter().map(loaded));
-            match page.last_evaluated_key() {
-                Some(key) => start = Some(key.clone()),
-                None => break,
-            }
-        }
-        oldest_first(&mut records);
-        Ok(records)
+        let scan = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression(format!("contains({EMAILS}, :e)"))
+            .expression_attribute_values(":e", s(email.normalized()));
+        let pages = scan.into_paginator().send().try_collect().await.map_err(sdk)?;
+        Ok(oldest_first(pages.iter().flat_map(|page| page.items())))
     }
 
-    /// How many items of `index` with its hash key set match `filter`
-    /// (an expression over `:f…` values); counted by DynamoDB, not read out.
-    async fn count(
-        &self,
-        index: &str,
-        hash: &str,
-        filter: Option<(&str, Vec<(&str, AttributeValue)>)>,
-    ) -> Result<u64, StoreError> {
+    /// A query of `queue`'s sparse index (`condition` on its keys, the
+    /// hash key's value as `:set`).
+    fn query(&self, queue: Queue, condition: &str) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .index_name(index_of(queue))
+            .key_condition_expression(condition)
+            .expression_attribute_values(":set", s(SET))
+    }
+
+    /// How many records in `queue` match `filter` (an expression over
+    /// `:f`); counted by DynamoDB, never read out.
+    async fn count(&self, queue: Queue, filter: Option<(&str, AttributeValue)>) -> Result<u64, StoreError> {
+        let mut query = self.query(queue, &format!("{} = :set", in_queue(queue))).select(Select::Count);
+        if let Some((expression, value)) = filter {
+            query = query.filter_expression(expression).expression_attribute_values(":f", value);
+        }
+        let mut pages = query.into_paginator().send();
         let mut total = 0u64;
-        let mut start: Option<Item> = None;
-        loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index)
-                .key_condition_expression(format!("{hash} = :set"))
-                .expression_attribute_values(":set", s(SET))
-                .select(Select::Count)
-                .set_exclusive_start_key(start.take());
-            if let Some((expression, values)) = &filter {
-                query = query.filter_expression(*expression);
-                for (name, value) in values {
-                    query = query.expression_attribute_values(*name, value.clone());
-                }
-            }
-            let page = query.send().await.map_err(sdk)?;
-            total += page.count().max(0) as u64;
-            match page.last_evaluated_key() {
-                Some(key) => start = Some(key.clone()),
-                None => break,
-            }
+        while let Some(page) = pages.next().await {
+            total += page.map_err(sdk)?.count().max(0) as u64;
         }
         Ok(total)
     }
 
-    /// Records in the follow-up index: due by `due_by` (at most `limit`),
-    /// or, without it, every one nobody picked up.
-    async fn query_follow_ups(&self, due_by: Option<(OffsetDateTime, usize)>) -> Result<Vec<Loaded>, StoreError> {
-        let mut records = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(FOLLOW_UP_INDEX)
-                .expression_attribute_values(":set", s(SET))
-                .set_exclusive_start_key(start.take());
-            query = match due_by {
-                Some((now, limit)) => query
-                    .key_condition_expression(format!("{FOLLOW_UP} = :set AND {FOLLOW_UP_AT} <= :now"))
-                    .expression_attribute_values(":now", n(to_millis(now)))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX)),
-                None => query
-                    .key_condition_expression(format!("{FOLLOW_UP} = :set"))
-                    .filter_expression(format!("attribute_not_exists({PICKED_UP_AT})")),
-            };
-            let page = query.send().await.map_err(sdk)?;
-            records.extend(page.items().iter().map(loaded));
-            match (page.last_evaluated_key(), due_by) {
-                (Some(key), None) => start = Some(key.clone()),
-                _ => break,
-            }
-        }
-        Ok(records)
+    /// The first `limit` records due by `now` in `queue`, earliest first.
+    async fn due_in(&self, queue: Queue, now: OffsetDateTime, limit: usize) -> Result<Vec<Loaded>, StoreError> {
+        let out = self
+            .query(queue, &format!("{} = :set AND {} <= :now", in_queue(queue), queue.due_key()))
+            .expression_attribute_values(":now", n(to_millis(now)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(out.items().iter().map(loaded).collect())
+    }
+}
+
+/// The sparse index of a queue: its records by when they are due.
+fn index_of(queue: Queue) -> &'static str {
+    match queue {
+        Queue::Mail => PENDING_INDEX,
+        Queue::FollowUp => FOLLOW_UP_INDEX,
+    }
+}
+
+/// The attribute that is set (`"1"`) while a record is in a queue: the
+/// index's hash key.
+fn in_queue(queue: Queue) -> &'static str {
+    match queue {
+        Queue::Mail => PENDING,
+        Queue::FollowUp => FOLLOW_UP,
     }
 }
 
@@ -371,19 +349,7 @@ impl SubmissionStore for DynamoStore {
     }
 
     async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Loaded>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(PENDING_INDEX)
-            .key_condition_expression(format!("{PENDING} = :set AND {NEXT_ATTEMPT_AT} <= :now"))
-            .expression_attribute_values(":set", s(SET))
-            .expression_attribute_values(":now", n(to_millis(now)))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(out.items().iter().map(loaded).collect())
+        self.due_in(Queue::Mail, now, limit).await
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
@@ -435,11 +401,7 @@ impl SubmissionStore for DynamoStore {
     }
 
     async fn postpone(&self, id: &str, queue: Queue, until: OffsetDateTime) -> Result<(), StoreError> {
-        let queued = match queue {
-            Queue::Mail => PENDING,
-            Queue::FollowUp => FOLLOW_UP,
-        };
-        let due = queue.due_key();
+        let (due, queued) = (queue.due_key(), in_queue(queue));
         let update = self
             .client
             .update_item()
@@ -471,8 +433,8 @@ impl SubmissionStore for DynamoStore {
         let hour_ago = n(to_millis(now - Duration::HOUR));
         let older = format!("{RECEIVED_AT} < :f");
         Ok(PendingStats {
-            pending: self.count(PENDING_INDEX, PENDING, None).await?,
-            over_one_hour: self.count(PENDING_INDEX, PENDING, Some((&older, vec![(":f", hour_ago)]))).await?,
+            pending: self.count(Queue::Mail, None).await?,
+            over_one_hour: self.count(Queue::Mail, Some((&older, hour_ago))).await?,
         })
     }
 
@@ -494,7 +456,7 @@ impl SubmissionStore for DynamoStore {
     }
 
     async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Loaded>, StoreError> {
-        self.query_follow_ups(Some((now, limit))).await
+        self.due_in(Queue::FollowUp, now, limit).await
     }
 
     async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError> {
@@ -570,13 +532,15 @@ impl SubmissionStore for DynamoStore {
     }
 
     async fn open_forms(&self) -> Result<Vec<Loaded>, StoreError> {
-        let mut records = self.query_follow_ups(None).await?;
-        oldest_first(&mut records);
-        Ok(records)
+        let query = self
+            .query(Queue::FollowUp, &format!("{FOLLOW_UP} = :set"))
+            .filter_expression(format!("attribute_not_exists({PICKED_UP_AT})"));
+        let pages = query.into_paginator().send().try_collect().await.map_err(sdk)?;
+        Ok(oldest_first(pages.iter().flat_map(|page| page.items())))
     }
 
     async fn count_past_escalation(&self, reminded_before: OffsetDateTime) -> Result<u64, StoreError> {
         let filter = format!("attribute_not_exists({PICKED_UP_AT}) AND (attribute_exists({ESCALATED_AT}) OR {REMINDED_AT} < :f)");
-        self.count(FOLLOW_UP_INDEX, FOLLOW_UP, Some((&filter, vec![(":f", n(to_millis(reminded_before)))]))).await
+        self.count(Queue::FollowUp, Some((&filter, n(to_millis(reminded_before))))).await
     }
 }

@@ -28,13 +28,11 @@ async fn a_missing_table_is_named_by_the_services_error_code() {
 
 #[tokio::test]
 async fn no_answer_at_all_is_a_connection_failure() {
-    let config = aws_config().await;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let client = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::config::Builder::from(&config).endpoint_url(format!("http://{closed}")).build(),
-    );
-    let error = DynamoStore::new(client, "forms").get(uuid::Uuid::new_v4()).await.unwrap_err();
+    let nobody = format!("http://127.0.0.1:{}", free_port());
+    let config = aws_sdk_dynamodb::config::Builder::from(&aws_config().await).endpoint_url(&nobody).build();
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), "forms");
+    let error = store.get(uuid::Uuid::new_v4()).await.unwrap_err();
     let text = error.to_string();
     assert!(matches!(cause(error), Cause::Connection | Cause::Timeout), "{text}");
-    assert!(!text.contains(&closed.to_string()) && text.len() < 60, "short, without the request: {text}");
+    assert!(!text.contains(&nobody) && text.len() < 60, "short, without the request: {text}");
 }
