@@ -318,6 +318,14 @@ both_stores!(operator_list_and_data_requests_cover_pickup, |store| async move {
     assert!(app.app.submissions().get(taken.parse().unwrap()).await.unwrap().is_none(), "erased with its pickup data");
     let (status, _) = get(&app, &path_of(&link, "http://127.0.0.1:8080")).await;
     assert_eq!(status, 410, "the link of an erased form is gone");
+
+    // A record that no longer parses is not hidden: named by id, and the command fails.
+    let spoiled = post(&app, "registration", &registration()).await;
+    crate::delivery::spoil(&app, store, &spoiled).await;
+    let listed = app.command(&["open"]);
+    let (out, err) = (String::from_utf8_lossy(&listed.stdout), String::from_utf8_lossy(&listed.stderr));
+    assert!(!listed.status.success() && err.contains(&spoiled) && err.contains("could not be read"), "{err}");
+    assert!(out.contains(&open) && !out.contains(&spoiled), "the others are still listed: {out}");
 });
 
 both_stores!(unreadable_records_first_in_line_never_stop_a_reminder, |store| async move {
