@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use std::sync::Arc;
 
 use forms::clock::TestClock;
+use forms::store::keys::{FOLLOW_UP_AT, ID, SUBMISSION, TABLE};
 use serde_json::{Value, json};
 
 use crate::both_stores;
@@ -291,7 +292,8 @@ pub(crate) async fn spoil(app: &TestApp, store: Store, id: &str) {
         Store::Sqlite => {
             let path = std::path::Path::new(&app.env["DATA_DIR"]).join("forms.sqlite3");
             let conn = rusqlite::Connection::open(path).unwrap();
-            let changed = conn.execute("UPDATE submissions SET submission = ?2 WHERE id = ?1", [id, broken]).unwrap();
+            let sql = format!("UPDATE {TABLE} SET {SUBMISSION} = ?2 WHERE {ID} = ?1");
+            let changed = conn.execute(&sql, [id, broken]).unwrap();
             assert_eq!(changed, 1);
         }
         Store::Dynamo => {
@@ -299,8 +301,8 @@ pub(crate) async fn spoil(app: &TestApp, store: Store, id: &str) {
             client
                 .update_item()
                 .table_name(&app.env["FORMS_TABLE"])
-                .key("id", aws_sdk_dynamodb::types::AttributeValue::S(id.to_owned()))
-                .update_expression("SET submission = :s")
+                .key(ID, aws_sdk_dynamodb::types::AttributeValue::S(id.to_owned()))
+                .update_expression(format!("SET {SUBMISSION} = :s"))
                 .expression_attribute_values(":s", aws_sdk_dynamodb::types::AttributeValue::S(broken.to_owned()))
                 .send()
                 .await
@@ -342,10 +344,10 @@ async fn a_failing_follow_up_never_hides_what_the_mail_step_did() {
     let path = std::path::Path::new(&app.env["DATA_DIR"]).join("forms.sqlite3");
     rusqlite::Connection::open(path)
         .unwrap()
-        .execute_batch(
-            "CREATE TRIGGER follow_up_down BEFORE UPDATE OF follow_up_at ON submissions \
-             BEGIN SELECT RAISE(ABORT, 'follow-up down'); END;",
-        )
+        .execute_batch(&format!(
+            "CREATE TRIGGER follow_up_down BEFORE UPDATE OF {FOLLOW_UP_AT} ON {TABLE} \
+             BEGIN SELECT RAISE(ABORT, 'follow-up down'); END;"
+        ))
         .unwrap();
 
     let _server = OwnSink::start_on(app.smtp.clone());
