@@ -86,7 +86,7 @@ impl Dispatcher {
     /// earlier) sends it to the fallback inbox instead.
     async fn send_or_dead_letter(&self, record: &mut Record, mail: FormMail, deadline: Instant) -> Result<(), MailError> {
         if record.refusal(mail).is_none() {
-            let sent = match self.compose(record, mail).await {
+            let sent = match self.compose(record, mail, deadline).await {
                 Ok(outgoing) => self.post.send(&outgoing, deadline).await,
                 Err(e) => Err(e),
             };
@@ -105,10 +105,10 @@ impl Dispatcher {
         }
     }
 
-    async fn compose(&self, record: &Record, mail: FormMail) -> Result<OutgoingMail, MailError> {
+    async fn compose(&self, record: &Record, mail: FormMail, deadline: Instant) -> Result<OutgoingMail, MailError> {
         match mail {
             // Every coordinator mail carries its pickup link.
-            FormMail::Coordinator => self.post.composer().coordinator(record, &self.links.link(record).await?),
+            FormMail::Coordinator => self.post.composer().coordinator(record, &self.links.link(record, deadline).await?),
             FormMail::Confirmation => self.post.composer().confirmation(record),
         }
     }

@@ -206,7 +206,7 @@ impl FollowUp {
             FollowUpStep::Escalated => Some(record.expires_at),
             FollowUpStep::ReferrerTold => None,
         };
-        let sent = match self.compose(record, step, now).await {
+        let sent = match self.compose(record, step, now, deadline).await {
             Ok(mail) => self.post.send(&mail, deadline).await,
             Err(e) => Err(e),
         };
@@ -239,11 +239,21 @@ impl FollowUp {
 
     /// The step's mail. Without the link's key it waits (a temporary
     /// failure) rather than going out without its link.
-    async fn compose(&self, record: &Record, step: FollowUpStep, now: OffsetDateTime) -> Result<OutgoingMail, MailError> {
+    async fn compose(
+        &self,
+        record: &Record,
+        step: FollowUpStep,
+        now: OffsetDateTime,
+        deadline: Instant,
+    ) -> Result<OutgoingMail, MailError> {
         let composer = self.post.composer();
         match step {
-            FollowUpStep::Reminded => mail::reminder(composer, record, &self.links.link(record).await?, self.working_days),
-            FollowUpStep::Escalated => mail::escalation(composer, record, &self.fallback, &self.links.link(record).await?, now),
+            FollowUpStep::Reminded => {
+                mail::reminder(composer, record, &self.links.link(record, deadline).await?, self.working_days)
+            }
+            FollowUpStep::Escalated => {
+                mail::escalation(composer, record, &self.fallback, &self.links.link(record, deadline).await?, now)
+            }
             FollowUpStep::ReferrerTold => mail::referrer_notice(composer, record),
         }
     }

@@ -18,6 +18,8 @@ pub mod summary;
 pub mod token;
 pub mod workdays;
 
+use std::time::Instant;
+
 use time::OffsetDateTime;
 
 use crate::mail::MailError;
@@ -55,17 +57,21 @@ impl Links {
     }
 
     /// The full "Ik pak dit op" address for a record, valid as long as the
-    /// record is kept. Without the key a mail waits (a temporary failure)
-    /// rather than going out without its link.
-    pub async fn link(&self, record: &Record) -> Result<String, MailError> {
-        match self.keys.get().await {
-            Ok(key) => Ok(format!("{}{}", self.site_url, key.sign(record.id, record.expires_at).path())),
-            Err(e) => {
+    /// record is kept. Reading the key counts against the mail's
+    /// `deadline`; without the key in time a mail waits (a temporary
+    /// failure) rather than going out without its link.
+    pub async fn link(&self, record: &Record, deadline: Instant) -> Result<String, MailError> {
+        let budget = deadline.saturating_duration_since(Instant::now());
+        let key = match tokio::time::timeout(budget, self.keys.get()).await {
+            Ok(Ok(key)) => key,
+            Ok(Err(e)) => {
                 // The key's source and what went wrong; no personal data.
                 tracing::warn!(record = %record.id, error = %e, "no pickup link yet");
-                Err(MailError::temporary(format!("no pickup link: {e}")))
+                return Err(MailError::temporary(format!("no pickup link: {e}")));
             }
-        }
+            Err(_) => return Err(MailError::temporary(format!("no pickup link: no key within {} ms", budget.as_millis()))),
+        };
+        Ok(format!("{}{}", self.site_url, key.sign(record.id, record.expires_at).path()))
     }
 
     pub async fn verify(&self, token: &LinkToken, now: OffsetDateTime) -> Result<Verdict, KeyError> {

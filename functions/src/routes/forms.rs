@@ -100,7 +100,7 @@ async fn take(app: &App, kind: FormKind, submission: Submission, key: Option<Uui
         }
         Err(NotAccepted::Store(e)) => {
             tracing::error!(form = kind.as_str(), error = %e, "could not store submission");
-            reply.problem(StatusCode::SERVICE_UNAVAILABLE, lang)
+            reply.not_stored(app.pages(), kind, lang, raw)
         }
     }
 }
