@@ -24,7 +24,7 @@ struct Page<'a> {
 }
 
 fn respond(status: StatusCode, page: Page<'_>) -> Response {
-    let html = page.render().unwrap_or_else(|_| "<!doctype html><title>Fout</title><p>Er ging iets mis.</p>".into());
+    let html = crate::html::page(&page);
     // A pickup page is about one moment of one record: never cached.
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
