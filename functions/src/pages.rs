@@ -47,28 +47,28 @@ impl FormPages {
     /// errors if the site's page is not available.
     pub fn error_page(&self, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> String {
         let page = self.source(kind, lang);
-        let listed = listed(page.as_deref().unwrap_or(""), lang, errors);
-        page.and_then(|page| {
-            let shown = Shown::new(Words::of(lang), Notice::Errors(listed.clone())).ok()?;
-            rewrite(&page, &shown, raw, Key::Keep).ok()
-        })
-        .unwrap_or_else(|| plain_page(kind, lang, Notice::Errors(listed)))
+        let notice = Notice::Errors(listed(page.as_deref().unwrap_or(""), lang, errors));
+        answer(page, kind, lang, raw, notice, Key::Keep)
     }
 
     /// The form again, as typed, with a new key and a message to send it
     /// once more: its old key was used before for a different form.
     pub fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
-        self.source(kind, lang)
-            .and_then(|page| {
-                let shown = Shown::new(Words::of(lang), Notice::SendAgain(message)).ok()?;
-                rewrite(&page, &shown, raw, Key::Fresh).ok()
-            })
-            .unwrap_or_else(|| plain_page(kind, lang, Notice::SendAgain(message)))
+        answer(self.source(kind, lang), kind, lang, raw, Notice::SendAgain(message), Key::Fresh)
     }
 }
 
+/// The site's form page rewritten, or the plain page when there is no
+/// site page or it cannot be rewritten.
+fn answer(page: Option<String>, kind: FormKind, lang: Lang, raw: &RawForm, notice: Notice<'_>, key: Key) -> String {
+    page.and_then(|page| {
+        let shown = Shown::new(Words::of(lang), &notice).ok()?;
+        rewrite(&page, &shown, raw, key).ok()
+    })
+    .unwrap_or_else(|| plain_page(kind, lang, notice))
+}
+
 /// One error as the summary lists it.
-#[derive(Clone)]
 struct Listed {
     field: &'static str,
     message: String,
@@ -135,14 +135,14 @@ struct Shown {
 }
 
 impl Shown {
-    fn new(words: Words<'_>, notice: Notice<'_>) -> Result<Self, askama::Error> {
+    fn new(words: Words<'_>, notice: &Notice<'_>) -> Result<Self, askama::Error> {
         let title = match notice {
             Notice::Errors(_) => words.summary_title,
             Notice::SendAgain(_) => words.send_again_title,
         };
-        let summary = Summary { title, notice: &notice }.render()?;
+        let summary = Summary { title, notice }.render()?;
         let mut field_errors = HashMap::new();
-        if let Notice::Errors(listed) = &notice {
+        if let Notice::Errors(listed) = notice {
             for item in listed {
                 field_errors.insert(item.field, FieldError { prefix: words.prefix, message: &item.message }.render()?);
             }
@@ -355,7 +355,7 @@ mod tests {
     fn render_with(page: &str, words: Option<Words<'_>>, body: &str) -> String {
         let (raw, lang, errors) = invalid(body);
         let words = words.unwrap_or_else(|| Words::of(lang));
-        let shown = Shown::new(words, Notice::Errors(listed(page, lang, &errors))).unwrap();
+        let shown = Shown::new(words, &Notice::Errors(listed(page, lang, &errors))).unwrap();
         rewrite(page, &shown, &raw, Key::Keep).unwrap()
     }
 
@@ -427,7 +427,7 @@ mod tests {
     fn a_form_to_send_again_keeps_what_was_typed_under_a_new_key() {
         let key = "0190a0b0-0000-7000-8000-000000000001";
         let raw = RawForm::from_urlencoded(format!("name=Sanne&message=Hallo&submission_id={key}").as_bytes());
-        let shown = Shown::new(Words::of(Lang::En), Notice::SendAgain("Send it <once> more")).unwrap();
+        let shown = Shown::new(Words::of(Lang::En), &Notice::SendAgain("Send it <once> more")).unwrap();
         let html = rewrite(PAGE, &shown, &raw, Key::Fresh).unwrap();
         assert!(html.contains(r#"value="Sanne""#), "{html}");
         assert!(
