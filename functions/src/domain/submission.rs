@@ -228,12 +228,12 @@ pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
     }
     let errors = if kind == FormKind::Referral { FieldErrors::about_family() } else { FieldErrors::default() };
     let mut p = FieldParser { raw, errors };
-    let person = Person::parse(kind, &mut p);
+    let common = Common::parse(kind, &mut p);
     let key = p.optional(Field::SubmissionId, |v| Uuid::try_parse(v.trim()).map_err(|_| Problem::InvalidId)).flatten();
     let details = Details::parse(kind, &mut p);
-    match (person, details) {
-        (Some(person), Some(details)) if p.errors.is_empty() => {
-            let Person { name, reach, municipality, message } = person;
+    match (common, details) {
+        (Some(common), Some(details)) if p.errors.is_empty() => {
+            let Common { name, reach, municipality, message } = common;
             Parsed::Valid { submission: Box::new(Submission { lang, name, reach, municipality, message, details }), key }
         }
         _ => Parsed::Invalid { errors: p.errors, lang },
@@ -247,14 +247,14 @@ fn is_bot(raw: &RawForm) -> bool {
 
 /// What every form asks: who it is about, how to reach them, where, what,
 /// and the consent to keep it.
-struct Person {
+struct Common {
     name: PersonName,
     reach: Reach,
     municipality: Option<Municipality>,
     message: Option<MessageText>,
 }
 
-impl Person {
+impl Common {
     /// `None` when anything is missing or wrong (reported in `p`).
     fn parse(kind: FormKind, p: &mut FieldParser<'_>) -> Option<Self> {
         let name = p.required(Field::Name, PersonName::parse);
@@ -270,7 +270,7 @@ impl Person {
         let consent = p.required(Field::PrivacyConsent, |v| Consent::parse(Some(v)));
         consent?;
         // Each `?` after every field is read: all problems are reported.
-        Some(Person { name: name?, reach: reach?, municipality: municipality?, message: message? })
+        Some(Common { name: name?, reach: reach?, municipality: municipality?, message: message? })
     }
 }
 
