@@ -15,6 +15,11 @@ pub fn contract() -> Value {
         "route_prefix": PREFIX,
         "routes": [AUTH_PATH, CALLBACK_PATH, SCRIPT_PATH],
         "cookie": COOKIE,
+        // Every AWS call it makes, on the resource a variable names
+        // (infra/checks/permissions.py proves its role allows each).
+        "aws_calls": [
+            {"action": "secretsmanager:GetSecretValue", "resource": {"secret": "CMS_OAUTH_SECRET_ID"}, "by": "lambda"},
+        ],
     })
 }
 
