@@ -56,6 +56,13 @@ impl FormPages {
     pub fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
         answer(self.source(kind, lang), kind, lang, raw, Notice::SendAgain(message), Key::Fresh)
     }
+
+    /// The form again, as typed, with the same key and a message to try
+    /// again later: it could not be stored just now. The same key makes a
+    /// later send that gets through one form, never two.
+    pub fn try_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        answer(self.source(kind, lang), kind, lang, raw, Notice::SendAgain(message), Key::Keep)
+    }
 }
 
 /// The site's form page rewritten, or the plain page when there is no
@@ -78,7 +85,8 @@ struct Listed {
 enum Notice<'a> {
     /// Each field's problem, linked to the field.
     Errors(Vec<Listed>),
-    /// Nothing is wrong with the fields; the form must be sent once more.
+    /// Nothing is wrong with the fields; the form must be sent once more,
+    /// now or in a minute: the message says which.
     SendAgain(&'a str),
 }
 
