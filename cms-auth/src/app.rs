@@ -59,10 +59,12 @@ impl App {
         let aws = if needs_aws { Some(forms::aws::aws_config().await) } else { None };
         let store = open_store(&settings.store, aws.as_ref()).await?;
         let mailer: Arc<dyn Mailer> = match &settings.mailer {
-            MailerConfig::File { outbox } => Arc::new(
-                FileMailer::new(outbox.clone()).map_err(|e| StartError::Outbox(outbox.display().to_string(), e))?,
-            ),
-            MailerConfig::Ses => Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws.as_ref().expect("AWS config is loaded for SES")))),
+            MailerConfig::File { outbox } => {
+                Arc::new(FileMailer::new(outbox.clone()).map_err(|e| StartError::Outbox(outbox.display().to_string(), e))?)
+            }
+            MailerConfig::Ses => {
+                Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws.as_ref().expect("AWS config is loaded for SES"))))
+            }
         };
         let mail = Arc::new(MailOut {
             mailer,

@@ -27,8 +27,8 @@ pub const SIGN_IN_WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const SIGN_IN_PER_ADDRESS: u32 = 3;
 pub const SIGN_IN_PER_CLIENT: u32 = 10;
 
-/// Largest request body: a save with one picture (base64 is 4/3 of it).
-pub const BODY_LIMIT: usize = crate::policy::MEDIA_MAX_BYTES * 4 / 3 + 64 * 1024;
+/// Largest request body: a save with a page and one picture (base64 is 4/3 of it).
+pub const BODY_LIMIT: usize = (crate::policy::MEDIA_MAX_BYTES + crate::policy::ENTRY_MAX_BYTES) * 4 / 3 + 64 * 1024;
 
 #[cfg(test)]
 mod tests {

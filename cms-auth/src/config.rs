@@ -80,9 +80,14 @@ impl StoreConfig {
         match get("CMS_STORE").as_deref().unwrap_or("sqlite") {
             "sqlite" => Ok(StoreConfig::Sqlite { path: data_dir.join("cms.sqlite3") }),
             "dynamodb" => Ok(StoreConfig::Dynamo {
-                table: get("CMS_TABLE").ok_or(ConfigError::Missing("CMS_TABLE", "Set it to the editors' table (the CmsTableName output of the stack)."))?,
+                table: get("CMS_TABLE").ok_or(ConfigError::Missing(
+                    "CMS_TABLE",
+                    "Set it to the editors' table (the CmsTableName output of the stack).",
+                ))?,
             }),
-            other => Err(ConfigError::Invalid { name: "CMS_STORE", value: other.into(), why: "use `sqlite` or `dynamodb`".into() }),
+            other => {
+                Err(ConfigError::Invalid { name: "CMS_STORE", value: other.into(), why: "use `sqlite` or `dynamodb`".into() })
+            }
         }
     }
 }
@@ -174,7 +179,8 @@ impl Settings {
         let mailbox = |name: &'static str, value: String| {
             value.parse::<Mailbox>().map_err(|_| invalid(name, &value, "not a mailbox like `Name <noreply@example.org>`"))
         };
-        let mail_from = mailbox("MAIL_FROM", get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into()))?;
+        let mail_from =
+            mailbox("MAIL_FROM", get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into()))?;
         let operator = get("OPERATOR_EMAIL").map(|v| mailbox("OPERATOR_EMAIL", v)).transpose()?;
         let port = match get("PORT") {
             None => 8082,
@@ -199,7 +205,9 @@ impl Settings {
 
 fn repository_name(value: Option<String>) -> Result<String, ConfigError> {
     let value = value.ok_or(ConfigError::Missing("GITHUB_REPOSITORY", "Set it to the site's repository as owner/name."))?;
-    let part_ok = |p: &str| !p.is_empty() && !p.starts_with('.') && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let part_ok = |p: &str| {
+        !p.is_empty() && !p.starts_with('.') && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
     match value.split_once('/') {
         Some((owner, name)) if part_ok(owner) && part_ok(name) => Ok(value),
         _ => Err(ConfigError::Invalid { name: "GITHUB_REPOSITORY", value, why: "write it as owner/name".into() }),
@@ -278,7 +286,8 @@ mod tests {
 
     #[test]
     fn sign_in_is_off_only_for_a_local_checkout() {
-        let local = settings(&[("SITE_URL", "http://127.0.0.1:8080"), ("CMS_REPOSITORY", "worktree"), ("CMS_SIGN_IN", "off")]).unwrap();
+        let local =
+            settings(&[("SITE_URL", "http://127.0.0.1:8080"), ("CMS_REPOSITORY", "worktree"), ("CMS_SIGN_IN", "off")]).unwrap();
         assert!(!local.sign_in);
         let mut aws: Vec<(&str, &str)> = AWS.to_vec();
         aws.push(("CMS_SIGN_IN", "off"));
@@ -293,9 +302,16 @@ mod tests {
             let e = settings(&[("SITE_URL", bad), ("CMS_REPOSITORY", "worktree")]).unwrap_err();
             assert!(matches!(e, ConfigError::Invalid { name: "SITE_URL", .. }), "{bad}: {e}");
         }
-        let e = settings(&[("SITE_URL", "https://x.example.org"), ("GITHUB_REPOSITORY", "../x"), ("CMS_GITHUB_APP_FILE", "a")]).unwrap_err();
+        let e = settings(&[("SITE_URL", "https://x.example.org"), ("GITHUB_REPOSITORY", "../x"), ("CMS_GITHUB_APP_FILE", "a")])
+            .unwrap_err();
         assert!(matches!(e, ConfigError::Invalid { name: "GITHUB_REPOSITORY", .. }), "{e}");
-        let e = settings(&[("SITE_URL", "https://x.example.org"), ("GITHUB_REPOSITORY", "o/n"), ("GITHUB_API_URL", "http://evil.example.org"), ("CMS_GITHUB_APP_FILE", "a")]).unwrap_err();
+        let e = settings(&[
+            ("SITE_URL", "https://x.example.org"),
+            ("GITHUB_REPOSITORY", "o/n"),
+            ("GITHUB_API_URL", "http://evil.example.org"),
+            ("CMS_GITHUB_APP_FILE", "a"),
+        ])
+        .unwrap_err();
         assert!(matches!(e, ConfigError::Invalid { name: "GITHUB_API_URL", .. }), "{e}");
     }
 }

@@ -22,7 +22,9 @@ pub enum ContentError {
     Refused(#[from] Refusal),
     #[error("Dit bestand bestaat niet (meer): {0}. Laad de editor opnieuw.")]
     NotFound(String),
-    #[error("Opslaan lukt nu niet: de opslag van de site antwoordt niet. Je wijziging is niet verloren zolang je dit venster open laat; probeer het over een minuut opnieuw.")]
+    #[error(
+        "Opslaan lukt nu niet: de opslag van de site antwoordt niet. Je wijziging is niet verloren zolang je dit venster open laat; probeer het over een minuut opnieuw."
+    )]
     Unavailable(#[source] RepoError),
 }
 
@@ -123,7 +125,8 @@ impl Content {
                 };
                 let assets: Vec<Asset> = if p.contains_key("assets") { params(p, "assets")? } else { Vec::new() };
                 let saved = self.persist(files, assets, message(p), editor).await?;
-                let answer = json!({ "message": "entry persisted", "commit": saved.commit, "page": saved.page, "changed": saved.paths });
+                let answer =
+                    json!({ "message": "entry persisted", "commit": saved.commit, "page": saved.page, "changed": saved.paths });
                 Ok((answer, Some(saved)))
             }
             "getMedia" => {
@@ -162,7 +165,8 @@ impl Content {
                 Ok((media_file(&path, &file), Some(saved)))
             }
             "deleteFile" | "deleteFiles" => {
-                let raw: Vec<String> = if request.action == "deleteFile" { vec![params(p, "path")?] } else { params(p, "paths")? };
+                let raw: Vec<String> =
+                    if request.action == "deleteFile" { vec![params(p, "path")?] } else { params(p, "paths")? };
                 let mut paths = Vec::new();
                 for r in &raw {
                     let path = RepoPath::parse(r)?;
@@ -201,7 +205,12 @@ impl Content {
         self.repo.version().await.map_err(ContentError::Unavailable)
     }
 
-    async fn entries(&self, at: &Version, paths: Vec<RepoPath>, labels: Option<Vec<Option<String>>>) -> Result<Vec<Value>, ContentError> {
+    async fn entries(
+        &self,
+        at: &Version,
+        paths: Vec<RepoPath>,
+        labels: Option<Vec<Option<String>>>,
+    ) -> Result<Vec<Value>, ContentError> {
         let mut out = Vec::with_capacity(paths.len());
         // A few reads at a time: a folder of 150 pages in seconds, not minutes.
         for (n, chunk) in paths.chunks(crate::repo::PARALLEL_READS).enumerate() {
@@ -216,7 +225,13 @@ impl Content {
         Ok(out)
     }
 
-    async fn persist(&self, files: Vec<DataFile>, assets: Vec<Asset>, message: String, editor: &Author) -> Result<Saved, ContentError> {
+    async fn persist(
+        &self,
+        files: Vec<DataFile>,
+        assets: Vec<Asset>,
+        message: String,
+        editor: &Author,
+    ) -> Result<Saved, ContentError> {
         // Everything is checked before anything is read or sent.
         let mut proposed: Vec<(RepoPath, Vec<u8>)> = Vec::new();
         let mut renamed_from: Vec<RepoPath> = Vec::new();
@@ -235,7 +250,9 @@ impl Content {
             if asset.encoding != "base64" {
                 return Err(Refusal::BadRequest("Een afbeelding kwam niet goed mee. Probeer het opnieuw.".into()).into());
             }
-            let bytes = B64.decode(asset.content.as_bytes()).map_err(|_| Refusal::BadRequest("Een afbeelding kwam niet goed mee. Probeer het opnieuw.".into()))?;
+            let bytes = B64
+                .decode(asset.content.as_bytes())
+                .map_err(|_| Refusal::BadRequest("Een afbeelding kwam niet goed mee. Probeer het opnieuw.".into()))?;
             proposed.push((path, bytes));
         }
         for (path, bytes) in &proposed {
@@ -302,12 +319,16 @@ impl Content {
 }
 
 fn text<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, Refusal> {
-    params.get(name).and_then(Value::as_str).ok_or_else(|| Refusal::BadRequest(format!("Er ontbreekt iets in het verzoek ({name}). Laad de editor opnieuw.")))
+    params
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| Refusal::BadRequest(format!("Er ontbreekt iets in het verzoek ({name}). Laad de editor opnieuw.")))
 }
 
 fn params<T: serde::de::DeserializeOwned>(params: &Map<String, Value>, name: &str) -> Result<T, Refusal> {
     let value = params.get(name).cloned().unwrap_or(Value::Null);
-    serde_json::from_value(value).map_err(|_| Refusal::BadRequest(format!("Er klopt iets niet in het verzoek ({name}). Laad de editor opnieuw.")))
+    serde_json::from_value(value)
+        .map_err(|_| Refusal::BadRequest(format!("Er klopt iets niet in het verzoek ({name}). Laad de editor opnieuw.")))
 }
 
 /// Decap's commit message, one plain line of reasonable length.

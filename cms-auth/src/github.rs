@@ -223,10 +223,8 @@ mod tests {
         assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 600);
         // The signature checks out with the public half.
         let key = rsa_key(KEY).unwrap();
-        let public = ring::signature::UnparsedPublicKey::new(
-            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
-            key.public().as_ref().to_vec(),
-        );
+        let public =
+            ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key.public().as_ref().to_vec());
         let signature = B64URL.decode(parts[2]).unwrap();
         assert!(public.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature).is_ok());
     }

@@ -77,7 +77,8 @@ impl MailOut {
         let site = self.site_origin.split("://").nth(1).unwrap_or(&self.site_origin);
         let name = if mail.to.name.trim().is_empty() { "editor" } else { mail.to.name.as_str() };
         let text = SignInText { name, site, link: &link, admin: &admin }.render().map_err(compose_error)?;
-        let html = SignInHtml { subject: SIGN_IN_SUBJECT, name, site, link: &link, admin: &admin }.render().map_err(compose_error)?;
+        let html =
+            SignInHtml { subject: SIGN_IN_SUBJECT, name, site, link: &link, admin: &admin }.render().map_err(compose_error)?;
         let to = Mailbox::new(None, mail.to.email.parse().map_err(compose_error)?);
         let message = lettre::Message::builder()
             .from(self.from.clone())

@@ -85,7 +85,10 @@ async fn editors(store: StoreConfig, args: &[String]) -> Result<(), String> {
                 "" => email.as_str().split('@').next().unwrap_or_default().to_owned(),
                 given => given.to_owned(),
             };
-            store.put_editor(&Editor { email: email.as_str().to_owned(), name: name.clone() }).await.map_err(|e| e.to_string())?;
+            store
+                .put_editor(&Editor { email: email.as_str().to_owned(), name: name.clone() })
+                .await
+                .map_err(|e| e.to_string())?;
             println!("added: {name} <{}>", email.as_str());
         }
         Some("remove") => {

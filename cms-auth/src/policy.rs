@@ -77,7 +77,9 @@ impl std::fmt::Display for RepoPath {
 pub enum Access {
     Read,
     /// Write a file; `exists` says whether it is in the repository now.
-    Write { exists: bool },
+    Write {
+        exists: bool,
+    },
     Delete,
 }
 
@@ -254,9 +256,17 @@ mod tests {
             let refused = RepoPath::parse(p).and_then(|path| check(&path, WRITE_EXISTING));
             assert!(matches!(refused, Err(Refusal::Outside(_) | Refusal::BadPath(_))), "{p}: {refused:?}");
         }
-        for p in ["../etc/passwd", "site/content/../../Makefile", "/etc/passwd", "site//content/a.md", "site/content/./a.md",
-            "site/content/a b.md", "site\\content\\a.md", "site/content/.hidden.md", ""]
-        {
+        for p in [
+            "../etc/passwd",
+            "site/content/../../Makefile",
+            "/etc/passwd",
+            "site//content/a.md",
+            "site/content/./a.md",
+            "site/content/a b.md",
+            "site\\content\\a.md",
+            "site/content/.hidden.md",
+            "",
+        ] {
             assert!(matches!(RepoPath::parse(p), Err(Refusal::BadPath(_))), "{p}");
         }
     }

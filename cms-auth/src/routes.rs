@@ -103,7 +103,10 @@ fn api_error(status: StatusCode, message: &str) -> Response {
 
 fn unavailable_page(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "sign-in unavailable");
-    page(StatusCode::SERVICE_UNAVAILABLE, pages::render(&MessagePage { title: pages::TITLE_SIGN_IN, message: pages::UNAVAILABLE, next: "Terug naar de editor" }))
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        pages::render(&MessagePage { title: pages::TITLE_SIGN_IN, message: pages::UNAVAILABLE, next: "Terug naar de editor" }),
+    )
 }
 
 /// Posts must come from the site itself (the form on /admin/, the editor).
@@ -156,7 +159,8 @@ async fn sign_in(
     }
     let Some(address) = Address::parse(&form.email) else {
         let typed: String = form.email.chars().take(254).collect();
-        let html = pages::render(&SignInPage { title: pages::TITLE_SIGN_IN, address: &typed, error: Some(pages::ADDRESS_PROBLEM) });
+        let html =
+            pages::render(&SignInPage { title: pages::TITLE_SIGN_IN, address: &typed, error: Some(pages::ADDRESS_PROBLEM) });
         return page(StatusCode::BAD_REQUEST, html);
     };
     match app.sign_in.request(&address, client.and_then(|c| c.0.0)).await {
@@ -164,7 +168,11 @@ async fn sign_in(
             page(StatusCode::OK, pages::render(&SentPage { title: pages::TITLE_SENT, address: address.as_str() }))
         }
         Ok(Requested::TooMany) => {
-            let html = pages::render(&SignInPage { title: pages::TITLE_SIGN_IN, address: address.as_str(), error: Some(pages::TOO_MANY) });
+            let html = pages::render(&SignInPage {
+                title: pages::TITLE_SIGN_IN,
+                address: address.as_str(),
+                error: Some(pages::TOO_MANY),
+            });
             page(StatusCode::TOO_MANY_REQUESTS, html)
         }
         Err(e) => unavailable_page(e),
@@ -218,7 +226,10 @@ async fn editor(app: &App, headers: &HeaderMap) -> Result<Editor, Response> {
     }
     match app.sign_in.editor(cookie(headers).as_deref()).await {
         Ok(Some(editor)) => Ok(editor),
-        Ok(None) => Err(api_error(StatusCode::UNAUTHORIZED, "Je bent niet (meer) ingelogd. Log opnieuw in via /admin/: je wijziging blijft in dit venster staan tot je het sluit.")),
+        Ok(None) => Err(api_error(
+            StatusCode::UNAUTHORIZED,
+            "Je bent niet (meer) ingelogd. Log opnieuw in via /admin/: je wijziging blijft in dit venster staan tot je het sluit.",
+        )),
         Err(e) => {
             tracing::error!(error = %e, "session check failed");
             Err(api_error(StatusCode::SERVICE_UNAVAILABLE, pages::UNAVAILABLE))
@@ -228,7 +239,9 @@ async fn editor(app: &App, headers: &HeaderMap) -> Result<Editor, Response> {
 
 async fn session(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     match editor(&app, &headers).await {
-        Ok(e) => axum::Json(json!({ "sign_in": app.settings.sign_in, "editor": { "name": e.name, "email": e.email } })).into_response(),
+        Ok(e) => {
+            axum::Json(json!({ "sign_in": app.settings.sign_in, "editor": { "name": e.name, "email": e.email } })).into_response()
+        }
         Err(response) => response,
     }
 }
@@ -245,17 +258,32 @@ async fn sign_out(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let mut response = if wants_json {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        let html = pages::render(&MessagePage { title: "Je bent uitgelogd", message: "Je bent uitgelogd. Wil je weer iets aanpassen? Log dan opnieuw in.", next: "Opnieuw inloggen" });
+        let html = pages::render(&MessagePage {
+            title: "Je bent uitgelogd",
+            message: "Je bent uitgelogd. Wil je weer iets aanpassen? Log dan opnieuw in.",
+            next: "Opnieuw inloggen",
+        });
         page(StatusCode::OK, html)
     };
     response.headers_mut().insert(header::SET_COOKIE, set_cookie("", 0));
     response
 }
 
-async fn content(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn content(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
     if !from_the_site(&app, &headers) {
         return refused_cross_site();
     }
+    let Ok(body) = body else {
+        let limit = crate::policy::MEDIA_MAX_BYTES / (1024 * 1024);
+        let message = format!(
+            "Dit is te groot om op te slaan. Een afbeelding mag hoogstens {limit} MB zijn: maak haar kleiner en probeer het opnieuw."
+        );
+        return api_error(StatusCode::PAYLOAD_TOO_LARGE, &message);
+    };
     let editor = match editor(&app, &headers).await {
         Ok(e) => e,
         Err(response) => return response,
@@ -335,7 +363,10 @@ async fn webhook(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -
     if let Some(run) = crate::publish::failed_run(&payload, &app.settings.publish_workflow) {
         let now = app.clock.now().unix_timestamp();
         let target = (github.repository(), app.settings.branch.as_str());
-        if let Err(e) = crate::publish::tell_operator(&run, header_text("x-github-delivery"), target, &app.mail, app.sign_in.store(), now).await {
+        if let Err(e) =
+            crate::publish::tell_operator(&run, header_text("x-github-delivery"), target, &app.mail, app.sign_in.store(), now)
+                .await
+        {
             tracing::error!(error = %e, "the operator could not be mailed about a failed publish");
             // GitHub shows the delivery as failed and can send it again.
             return StatusCode::SERVICE_UNAVAILABLE.into_response();

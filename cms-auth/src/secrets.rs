@@ -76,7 +76,9 @@ pub fn parse_app_secret(source: &str, text: &str) -> Result<AppSecret, SecretErr
         .map_err(|_| fail("not JSON with app_id, private_key and webhook_secret (README, \"The editor\")"))?;
     let unset = |v: &str| v.trim().is_empty() || v.starts_with(PLACEHOLDER_PREFIX);
     if unset(&secret.app_id) || unset(&secret.private_key.0) || unset(&secret.webhook_secret.0) {
-        return Err(fail("still holds the placeholder: put the GitHub App's app_id, private_key and webhook_secret in it (README, \"The editor\")"));
+        return Err(fail(
+            "still holds the placeholder: put the GitHub App's app_id, private_key and webhook_secret in it (README, \"The editor\")",
+        ));
     }
     Ok(secret)
 }

@@ -39,8 +39,14 @@ impl Address {
     pub fn parse(raw: &str) -> Option<Self> {
         let address = raw.trim().to_lowercase();
         let (local, domain) = address.split_once('@')?;
-        let plain = |s: &str| !s.is_empty() && !s.contains(['@', ' ', '<', '>', ',', ';', '"', '\\']) && !s.chars().any(char::is_control);
-        let ok = address.len() <= 254 && plain(local) && plain(domain) && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.');
+        let plain =
+            |s: &str| !s.is_empty() && !s.contains(['@', ' ', '<', '>', ',', ';', '"', '\\']) && !s.chars().any(char::is_control);
+        let ok = address.len() <= 254
+            && plain(local)
+            && plain(domain)
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.');
         ok.then_some(Address(address))
     }
 
@@ -222,7 +228,17 @@ mod tests {
     #[test]
     fn addresses_are_read_as_people_type_them() {
         assert_eq!(Address::parse("  Ans.de.Vries@Example.ORG ").unwrap().as_str(), "ans.de.vries@example.org");
-        for bad in ["", "ans", "ans@", "@example.org", "ans@example", "a b@example.org", "ans@@example.org", "ans@example.org, bob@example.org", "Ans <ans@example.org>"] {
+        for bad in [
+            "",
+            "ans",
+            "ans@",
+            "@example.org",
+            "ans@example",
+            "a b@example.org",
+            "ans@@example.org",
+            "ans@example.org, bob@example.org",
+            "Ans <ans@example.org>",
+        ] {
             assert_eq!(Address::parse(bad), None, "{bad}");
         }
     }

@@ -53,11 +53,17 @@ mod tests {
     #[test]
     fn pages_are_where_zola_puts_them() {
         assert_eq!(page_for("site/content/contact.md", b"+++\ntitle = \"x\"\n+++\n").as_deref(), Some("/contact/"));
-        assert_eq!(page_for("site/content/spreekuur.en.md", b"+++\nslug = \"drop-in-hour\"\n+++\n").as_deref(), Some("/en/drop-in-hour/"));
+        assert_eq!(
+            page_for("site/content/spreekuur.en.md", b"+++\nslug = \"drop-in-hour\"\n+++\n").as_deref(),
+            Some("/en/drop-in-hour/")
+        );
         assert_eq!(page_for("site/content/_index.md", b"+++\n+++\n").as_deref(), Some("/"));
         assert_eq!(page_for("site/content/_index.tr.md", b"+++\n+++\n").as_deref(), Some("/tr/"));
         let news = b"+++\ntitle = \"x\"\npath = \"nieuws/samen-spreekuur\"\n+++\ntext";
-        assert_eq!(page_for("site/content/berichten/2023-11-30-samen-spreekuur.md", news).as_deref(), Some("/nieuws/samen-spreekuur/"));
+        assert_eq!(
+            page_for("site/content/berichten/2023-11-30-samen-spreekuur.md", news).as_deref(),
+            Some("/nieuws/samen-spreekuur/")
+        );
         assert_eq!(page_for("site/data/directory.toml", b"").as_deref(), Some("/spreekuur/"));
         assert_eq!(page_for("site/static/afbeeldingen/a.png", b""), None);
     }

@@ -94,8 +94,7 @@ fn garbled(what: &str) -> RepoError {
 #[async_trait]
 impl Repository for GitHubRepository {
     async fn version(&self) -> Result<Version, RepoError> {
-        let found =
-            self.github.repo_call(Method::GET, &format!("/git/ref/heads/{}", self.branch), None).await.map_err(failed)?;
+        let found = self.github.repo_call(Method::GET, &format!("/git/ref/heads/{}", self.branch), None).await.map_err(failed)?;
         let sha = found["object"]["sha"].as_str().ok_or_else(|| garbled("the branch"))?;
         Ok(Version(Some(sha.to_owned())))
     }

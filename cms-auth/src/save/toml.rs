@@ -279,7 +279,9 @@ id = "heemskerk"
 
     #[test]
     fn a_removed_date_and_a_removed_key_go() {
-        let decap = DECAP_SAME.replace(", { date = \"2024-06-12\", start = \"15:00\" }", "").replace("later_dates_to_be_confirmed = true\n", "");
+        let decap = DECAP_SAME
+            .replace(", { date = \"2024-06-12\", start = \"15:00\" }", "")
+            .replace("later_dates_to_be_confirmed = true\n", "");
         let patched = patch_toml(DIRECTORY, &decap).unwrap();
         assert!(!patched.contains("2024-06-12") && !patched.contains("later_dates"), "{patched}");
         assert!(patched.contains("# The first date.") && patched.contains("# Locations."), "{patched}");

@@ -117,9 +117,10 @@ impl DynamoStore {
 #[async_trait]
 impl SessionStore for DynamoStore {
     async fn editor(&self, email: &str) -> Result<Option<Editor>, StoreError> {
-        Ok(self.get(&editor_key(email)).await?.and_then(|item| {
-            Some(Editor { email: text(&item, "email")?, name: text(&item, "name").unwrap_or_default() })
-        }))
+        Ok(self
+            .get(&editor_key(email))
+            .await?
+            .and_then(|item| Some(Editor { email: text(&item, "email")?, name: text(&item, "name").unwrap_or_default() })))
     }
 
     async fn put_editor(&self, editor: &Editor) -> Result<(), StoreError> {

@@ -84,10 +84,10 @@ pub fn editor_key(email: &str) -> String {
     format!("editor#{}", email.trim().to_lowercase())
 }
 
-#[cfg(test)]
-pub(crate) mod contract_tests {
-    //! The same rules for every store (run on SQLite here and on DynamoDB
-    //! through moto in tests/store.rs).
+#[doc(hidden)]
+pub mod conformance {
+    //! The same rules for every store (run on SQLite in the unit tests and
+    //! on DynamoDB through moto in tests/store.rs).
     use super::*;
 
     pub async fn every_rule(store: &dyn SessionStore) {

@@ -70,8 +70,7 @@ impl SessionStore for SqliteStore {
     async fn put_editor(&self, editor: &Editor) -> Result<(), StoreError> {
         let (pk, email, name) = (editor_key(&editor.email), editor.email.trim().to_lowercase(), editor.name.clone());
         self.run(move |db| {
-            db.execute("INSERT OR REPLACE INTO items (pk, email, name) VALUES (?1, ?2, ?3)", params![pk, email, name])
-                .map(|_| ())
+            db.execute("INSERT OR REPLACE INTO items (pk, email, name) VALUES (?1, ?2, ?3)", params![pk, email, name]).map(|_| ())
         })
         .await
     }
@@ -143,8 +142,7 @@ impl SessionStore for SqliteStore {
     async fn session(&self, key: &str, now: Unix) -> Result<Option<String>, StoreError> {
         let pk = key.to_owned();
         self.run(move |db| {
-            db.query_row("SELECT email FROM items WHERE pk = ?1 AND expires_at > ?2", params![pk, now], |r| r.get(0))
-                .optional()
+            db.query_row("SELECT email FROM items WHERE pk = ?1 AND expires_at > ?2", params![pk, now], |r| r.get(0)).optional()
         })
         .await
     }
@@ -183,6 +181,6 @@ mod tests {
     async fn sqlite_keeps_every_rule_of_the_store() {
         let dir = tempfile::TempDir::new().unwrap();
         let store = super::SqliteStore::open(&dir.path().join("cms.sqlite3")).unwrap();
-        crate::store::contract_tests::every_rule(&store).await;
+        crate::store::conformance::every_rule(&store).await;
     }
 }
