@@ -1,6 +1,7 @@
 // The web editor as an editor uses it: `make edit`'s own script
-// (tools/edit.mjs: decap-server, the rebuild watcher and the real forms
-// server) on a temporary copy of site/, driven in Chromium. The checkout's
+// (tools/edit.mjs: the editor's server on the checkout's files, the
+// rebuild watcher and the real forms server) on a temporary copy of
+// site/, driven in Chromium. The checkout's
 // files are never touched. Screenshots of each step go to
 // target/editor-screenshots/ (`make guide-screenshots` copies them into
 // site/handleiding/ for the guide).
@@ -27,13 +28,13 @@ before(async () => {
   cpSync(join(ROOT, 'site'), SITE, { recursive: true, filter: (src) => !src.startsWith(join(ROOT, 'site', 'public')) });
   mkdirSync(SHOTS, { recursive: true });
   const port = await freePort();
-  const cmsPort = await freePort();
   base = `http://127.0.0.1:${port}`;
+  const ports = { PORT: String(port), CMS_PORT: String(await freePort()), FORMS_PORT: String(await freePort()), GITHUB_PORT: String(await freePort()) };
   editor = spawn(process.execPath, [join(ROOT, 'tools', 'edit.mjs')], {
-    env: { ...process.env, FORMS_BIN: requiredEnv('FORMS_BIN'), PORT: String(port), CMS_PORT: String(cmsPort), SITE_SRC: SITE, DATA_DIR: join(work, 'data'), RUST_LOG: 'warn' },
+    env: { ...process.env, FORMS_BIN: requiredEnv('FORMS_BIN'), CMS_AUTH_BIN: requiredEnv('CMS_AUTH_BIN'), ...ports, SITE_SRC: SITE, DATA_DIR: join(work, 'data'), RUST_LOG: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  await waitFor(async () => (await fetch(`${base}/admin/`)).ok && (await fetch(`http://127.0.0.1:${cmsPort}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"action":"info"}' })).ok, 'the editor did not start');
+  await waitFor(async () => (await fetch(`${base}/admin/`)).ok && (await fetch(`${base}/api/cms/session`)).ok, 'the editor did not start');
   browser = await launchChromium();
 });
 
@@ -58,7 +59,7 @@ async function waitFor(check, message, ms = 30000) {
 
 const pageText = async (path) => (await fetch(base + path)).text();
 
-/** A page in the editor, signed in (the local mode needs no account). */
+/** A page in the editor (the local mode needs no account: it opens signed in). */
 async function openEditor(t) {
   // A fresh context: signed out, as an editor arriving for the first time.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -104,8 +105,6 @@ async function publish(page) {
 test('an editor adds a spreekuur date; the file, the home page and the calendar show it; an impossible date is refused', async (t) => {
   const before = TOML.parse(readFileSync(DIRECTORY, 'utf8'));
   const page = await openEditor(t);
-  await shot(page, '01-inloggen');
-  await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.getByRole('link', { name: "Pagina's" }).first().waitFor();
   await shot(page, '02-overzicht');
   await openCollection(page, 'Spreekuur, adressen en mailadressen');
@@ -151,7 +150,6 @@ test('an editor changes a news item in Dutch; only its title changes and the new
   const nlBefore = readFileSync(NEWS_NL, 'utf8');
   const enBefore = readFileSync(NEWS_EN, 'utf8');
   const page = await openEditor(t);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
   await openCollection(page, 'Nieuwsberichten');
   await page.getByText(/Home-Start, Buurtgezinnen en de bibliotheek starten samen een spreekuur/).click();
   const title = page.getByLabel('Titel', { exact: true }).first();
@@ -179,7 +177,6 @@ test('an editor changes a news item in Dutch; only its title changes and the new
 
 test('an empty title and a mail address that is not an address are refused with a message', async (t) => {
   const page = await openEditor(t);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.getByRole('link', { name: "Pagina's" }).first().waitFor();
   await page.goto(`${base}/admin/#/collections/berichten/new`);
   await retype(page.getByLabel('Korte samenvatting', { exact: true }).first(), 'Een samenvatting die lang genoeg is voor de lijst met nieuws.');
@@ -207,7 +204,6 @@ test('an empty title and a mail address that is not an address are refused with 
 test('a page shows Dutch beside a translation, and every language of the site can be chosen', async (t) => {
   const site = TOML.parse(readFileSync(join(SITE, 'config.toml'), 'utf8'));
   const page = await openEditor(t);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
   await openCollection(page, "Pagina's");
   await page.getByText('Home-Start: een vrijwilliger bij je thuis', { exact: true }).click();
   await page.getByLabel('Titel', { exact: true }).first().waitFor();

@@ -20,7 +20,8 @@ What it answers, as GitHub does (status codes, JSON shapes):
 
 After every update of the branch it plays the publish workflow: runs
 --publish-command (a shell command) on a checkout of that commit in
---checkout (env PUBLISH_CHECKOUT, PUBLISH_SHA), keeps the run's status and
+--checkout (env PUBLISH_CHECKOUT, PUBLISH_SHA; --publish-at-start does
+it once for the branch as it is), keeps the run's status and
 conclusion for the runs API, and sends the App's `workflow_run` webhook
 (X-Hub-Signature-256) to --webhook-url when it completes.
 
@@ -391,10 +392,13 @@ def main():
     parser.add_argument("--webhook-secret", default="")
     parser.add_argument("--publish-command")
     parser.add_argument("--checkout")
+    parser.add_argument("--publish-at-start", action="store_true", help="publish the branch as it is once, at start")
     args = parser.parse_args()
     if args.publish_command and not args.checkout:
         parser.error("--publish-command needs --checkout")
     Handler.standin = StandIn(args)
+    if args.publish_at_start:
+        Handler.standin.queue_run(Handler.standin.git.out("rev-parse", f"refs/heads/{args.branch}"))
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     print(f"ready {args.port}", flush=True)
     try:
