@@ -110,10 +110,13 @@ fn unavailable_page(e: impl std::fmt::Display) -> Response {
 }
 
 /// Posts must come from the site itself (the form on /admin/, the editor).
+/// A page sent with `Referrer-Policy: no-referrer` (the link's page) posts
+/// with `Origin: null`; then the browser's `Sec-Fetch-Site` says where from.
 fn from_the_site(app: &App, headers: &HeaderMap) -> bool {
+    let same_site = headers.get("sec-fetch-site").is_some_and(|v| v == "same-origin");
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some("null") | None => same_site,
         Some(origin) => origin == app.settings.site_origin,
-        None => headers.get("sec-fetch-site").is_some_and(|v| v == "same-origin"),
     }
 }
 

@@ -88,6 +88,7 @@
       link.target = '_blank';
       link.rel = 'noopener';
       link.textContent = 'Bekijk de pagina';
+      Object.assign(link.style, { color: '#0b5394', textDecoration: 'underline' });
       text.appendChild(link);
     }
   }
