@@ -27,13 +27,32 @@ pub fn contract() -> Value {
             "api_gateway_timeout": API_GATEWAY_TIMEOUT.as_millis() as u64,
         },
         "body_limit_bytes": BODY_LIMIT,
-        // Every AWS API call the function makes, for its role.
-        "aws_calls": [
-            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan",
-            "secretsmanager:GetSecretValue",
-            "ses:SendRawEmail",
-        ],
+        "aws_calls": aws_calls(),
     })
+}
+
+/// Every AWS call this binary makes, on the resource a variable names, and
+/// who makes it: `lambda` (the function's role) or `operator` (`cms-auth
+/// editors` and `create-table`, with the operator's own credentials).
+/// infra/checks/permissions.py proves the role allows each `lambda` call
+/// and none of the `operator` ones.
+fn aws_calls() -> Value {
+    let table = json!({ "table": "CMS_TABLE" });
+    let mut calls: Vec<Value> = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+        .iter()
+        .map(|action| json!({ "action": action, "resource": table, "by": "lambda" }))
+        .collect();
+    calls.extend([
+        json!({ "action": "secretsmanager:GetSecretValue", "resource": { "secret": "CMS_KEY_SECRET_ID" }, "by": "lambda" }),
+        json!({ "action": "secretsmanager:GetSecretValue", "resource": { "secret": "CMS_GITHUB_APP_SECRET_ID" }, "by": "lambda" }),
+        json!({ "action": "ses:SendEmail", "resource": { "ses_identity_of": "MAIL_FROM" }, "by": "lambda" }),
+        json!({ "action": "ses:SendEmail", "resource": { "ses_configuration_set_of": "MAIL_FROM" }, "by": "lambda" }),
+    ]);
+    // `cms-auth editors list` and `cms-auth create-table`.
+    for action in ["dynamodb:Scan", "dynamodb:CreateTable", "dynamodb:UpdateTimeToLive", "dynamodb:DescribeTable"] {
+        calls.push(json!({ "action": action, "resource": table, "by": "operator" }));
+    }
+    Value::Array(calls)
 }
 
 #[cfg(test)]
