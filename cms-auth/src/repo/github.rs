@@ -27,7 +27,14 @@ pub struct GitHubRepository {
     branch: String,
     /// The last commit's files: path -> blob sha.
     tree: Mutex<Option<(String, Arc<Tree>)>>,
-    blobs: Mutex<(usize, HashMap<String, Arc<Vec<u8>>>)>,
+    blobs: Mutex<BlobCache>,
+}
+
+/// Blobs by hash, with the bytes they hold in all.
+#[derive(Default)]
+struct BlobCache {
+    bytes: usize,
+    blobs: HashMap<String, Arc<Vec<u8>>>,
 }
 
 struct Tree {
@@ -41,7 +48,7 @@ fn failed(e: GitHubError) -> RepoError {
 
 impl GitHubRepository {
     pub fn new(github: Arc<GitHub>, branch: String) -> Self {
-        Self { github, branch, tree: Mutex::new(None), blobs: Mutex::new((0, HashMap::new())) }
+        Self { github, branch, tree: Mutex::new(None), blobs: Mutex::new(BlobCache::default()) }
     }
 
     async fn tree(&self, at: &Version) -> Result<Arc<Tree>, RepoError> {
@@ -71,18 +78,18 @@ impl GitHubRepository {
     }
 
     async fn blob(&self, sha: &str) -> Result<Arc<Vec<u8>>, RepoError> {
-        if let Some(bytes) = self.blobs.lock().await.1.get(sha) {
+        if let Some(bytes) = self.blobs.lock().await.blobs.get(sha) {
             return Ok(bytes.clone());
         }
         let answer = self.github.repo_call(Method::GET, &format!("/git/blobs/{sha}"), None).await.map_err(failed)?;
         let text: String = answer["content"].as_str().ok_or_else(|| garbled("a file"))?.split_whitespace().collect();
         let bytes = Arc::new(B64.decode(text).map_err(|_| garbled("a file"))?);
         let mut cache = self.blobs.lock().await;
-        if cache.0 + bytes.len() > BLOB_CACHE_BYTES {
-            *cache = (0, HashMap::new());
+        if cache.bytes + bytes.len() > BLOB_CACHE_BYTES {
+            *cache = BlobCache::default();
         }
-        cache.0 += bytes.len();
-        cache.1.insert(sha.to_owned(), bytes.clone());
+        cache.bytes += bytes.len();
+        cache.blobs.insert(sha.to_owned(), bytes.clone());
         Ok(bytes)
     }
 }
