@@ -144,6 +144,9 @@
       restoreUser: () => Promise.resolve(user()),
       logout: signOut,
       async persistEntry(entry, options) {
+        // The line spoke of the last save; it speaks again when this one is done.
+        watching += 1;
+        if (line) line.hidden = true;
         const saved = await implementation.persistEntry(entry, options);
         follow(saved);
         return saved;

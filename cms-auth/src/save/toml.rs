@@ -113,7 +113,9 @@ fn patch_tables(old: &mut ArrayOfTables, new: &ArrayOfTables) {
             result.push(table);
         }
         for nj in j + count..pj {
-            result.push(fresh_table(new.get(nj).expect("index in range")));
+            // A new block writes its keys in the order its neighbours use.
+            let neighbour = result.last().or_else(|| old.get(0)).cloned();
+            result.push(ordered_like(fresh_table(new.get(nj).expect("index in range")), neighbour.as_ref()));
         }
         if pi < a.len() {
             result.push(old.get(pi).expect("index in range").clone());
@@ -186,6 +188,25 @@ fn fresh(item: &Item) -> Item {
     }
 }
 
+/// `table`'s keys in `reference`'s order, the ones it lacks after them.
+fn ordered_like(table: Table, reference: Option<&Table>) -> Table {
+    let Some(reference) = reference else { return table };
+    let mut ordered = Table::new();
+    for (key, _) in reference.iter() {
+        if let Some(item) = table.get(key) {
+            ordered.insert(key, item.clone());
+        }
+    }
+    for (key, item) in table.iter() {
+        if !ordered.contains_key(key) {
+            ordered.insert(key, item.clone());
+        }
+    }
+    ordered.set_implicit(table.is_implicit());
+    *ordered.decor_mut() = table.decor().clone();
+    ordered
+}
+
 fn fresh_table(table: &Table) -> Table {
     let mut copy = Table::new();
     for (key, item) in table.iter() {
@@ -253,9 +274,9 @@ start = "15:00"
 date = "2024-06-12"
 start = "15:00"
 [[spreekuur.dates]]
+end = "15:30"
 date = "2027-01-13"
 start = "14:00"
-end = "15:30"
 [[locations]]
 id = "heemskerk"
 "#;
