@@ -27,8 +27,10 @@ check-site: node_modules/.installed
 # Router, SQLite, the outbox and the GitHub stand-in with a real
 # repository), its DynamoDB store on moto, the publish plan and the Dutch
 # check messages on deliberately broken copies, and the workflow files
-# linted (actionlint). The editor in Chromium: make test-editor.
+# linted (actionlint). The Lambda build's features (no SQLite) are linted
+# first. The editor in Chromium: make test-editor.
 test-publish: tools-node tools-python tools-infra
+	cargo clippy --locked -p cms-auth --no-default-features -- -D warnings
 	$(WITH_SERVICES) --no-smtp -- cargo test --locked -p cms-auth --test hostile --test store
 	$(TEST_PY) -m unittest discover -s tests/publish -p 'test_*.py' -v
 	"$(INFRA_VENV)/bin/actionlint" .github/workflows/*.yml

@@ -105,19 +105,19 @@ test('an editor signs in with the mailed link, adds a spreekuur date, and sees i
   await page.goto(`${base}/admin/`);
   await page.getByRole('heading', { name: 'Inloggen op de editor' }).waitFor();
   assert.equal(await page.locator('script[src="decap-cms.js"]').count(), 0, 'the editor is not loaded without a session');
-  await shot(page, '01-inloggen');
+  await shot(page, 'inloggen-1-mailadres');
   await page.getByLabel('Je mailadres').fill(EDITOR);
   await page.getByRole('button', { name: 'Stuur mij een inloglink' }).click();
   await page.getByRole('heading', { name: 'Kijk in je mail' }).waitFor();
-  await shot(page, '02-kijk-in-je-mail');
+  await shot(page, 'inloggen-2-kijk-in-je-mail');
 
   const link = mailedLink(EDITOR);
   await page.goto(link);
-  await shot(page, '03-link-uit-de-mail');
+  await shot(page, 'inloggen-3-link-uit-de-mail');
   await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.waitForURL(`${base}/admin/#/**`);
   await page.getByRole('link', { name: "Pagina's" }).first().waitFor({ timeout: 60000 });
-  await shot(page, '04-editor');
+  await shot(page, 'inloggen-4-editor');
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name === 'cms_session');
   assert.ok(session && session.httpOnly && session.secure && session.sameSite === 'Strict' && session.path === '/api/cms/', JSON.stringify(cookies));
@@ -136,10 +136,10 @@ test('an editor signs in with the mailed link, adds a spreekuur date, and sees i
   await page.getByRole('menuitem', { name: /nu/i }).click();
   const status = page.locator('#publish-status');
   await status.getByText(/wordt nu gepubliceerd|staat online/).waitFor();
-  await shot(page, '05-wordt-gepubliceerd');
+  await shot(page, 'opslaan-1-wordt-gepubliceerd');
   await status.getByText('Je wijziging staat online.').waitFor({ timeout: 240000 });
   assert.equal(await status.getByRole('link', { name: 'Bekijk de pagina' }).getAttribute('href'), '/spreekuur/');
-  await shot(page, '06-staat-online');
+  await shot(page, 'opslaan-2-staat-online');
 
   // One commit, by the editor, touching only directory.toml, comments kept.
   assert.equal(Number(git('rev-list', '--count', 'main').trim()), commitsBefore + 1);
@@ -178,7 +178,7 @@ test('a used link says so and offers a new one; an address not on the list gets 
   const link = mailedLink(EDITOR); // used in the test above
   await page.goto(link);
   await page.getByText('Deze link is al gebruikt.').waitFor();
-  await shot(page, '07-link-al-gebruikt');
+  await shot(page, 'inloggen-5-link-al-gebruikt');
   await page.getByLabel('Je mailadres').fill(EDITOR);
   await page.getByRole('button', { name: 'Stuur mij een inloglink' }).click();
   await page.getByRole('heading', { name: 'Kijk in je mail' }).waitFor();
