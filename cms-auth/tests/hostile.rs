@@ -133,6 +133,9 @@ async fn every_write_outside_the_content_is_refused_and_nothing_is_forwarded() {
         "tools/check-site.py",
         "Makefile",
         "site/admin/config.yml",
+        // The editors' list is no file at all (it lives in the store); a
+        // file by that name is refused like any other.
+        "site/data/editors.toml",
         "cms-auth/src/policy.rs",
         "site/content/../../Makefile",
         "../outside.md",
@@ -176,6 +179,8 @@ async fn every_write_outside_the_content_is_refused_and_nothing_is_forwarded() {
     assert_eq!(status, 413);
     assert!(answer["error"].as_str().unwrap().contains("te groot"), "{answer}");
     assert_eq!(h.git(&["rev-list", "--count", "main"]).trim(), "1", "no commit was made");
+    let editors = h.app.sign_in.store().editors().await.unwrap();
+    assert_eq!(editors.len(), 1, "no request reached the editors' list: {editors:?}");
 }
 
 #[tokio::test]
