@@ -61,12 +61,17 @@ lambda-zip: lambda-build
 
 # Offline proof of the stack: lint with no errors and no warnings, checkov
 # with no failed checks (every skip reasoned in the template), the template
-# against the code's contracts, and the arm64 artifact actually built.
+# against the code's contracts, the stack deployed on paper (SAM's transform
+# for each parameter set, linted, and every permission evaluated: the
+# rehearsal, and its tests that break the template on purpose), and the
+# arm64 artifact actually built.
 infra-lint: tools-infra site build
 	"$(INFRA_VENV)/bin/cfn-lint" infra/template.yaml
 	@echo "cfn-lint: no errors, no warnings"
 	cargo build --locked -p cms-auth $(CARGO_PROFILE_FLAG)
 	cd infra/checks && "$(INFRA_VENV)/bin/python" contracts.py "$(FORMS_BIN)" "$(CMS_AUTH_BIN)"
+	cd infra/checks && "$(INFRA_VENV)/bin/python" -m unittest test_rehearsal
+	cd infra/checks && "$(INFRA_VENV)/bin/python" rehearsal.py "$(INFRA_VENV)/bin/cfn-lint" "$(FORMS_BIN)" "$(CMS_AUTH_BIN)"
 	cd infra/checks && "$(INFRA_VENV)/bin/python" security_headers.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" directory_index_function.py
 	cd infra/checks && "$(INFRA_VENV)/bin/python" checkov_gate.py "$(INFRA_VENV)/bin/checkov"
@@ -103,11 +108,17 @@ deploy-stack: tools-deploy infra-lint site
 	    'GitHubRepository="$(GITHUB_REPOSITORY)"' 'GitHubOidcProviderArn="$(OIDC_PROVIDER_ARN)"'
 
 # Upload the built site, drop what was removed, then clear CloudFront's copy.
+# The bucket and distribution come from the stack's outputs, or from
+# SITE_BUCKET and DISTRIBUTION_ID (the publish workflow's site role may not
+# read the stack).
+SITE_BUCKET ?=
+DISTRIBUTION_ID ?=
+STACK_OUTPUT = "$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
+	  --query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text
 deploy-site: $(if $(filter $(DEPLOY_VENV)/bin/aws,$(AWS)),tools-deploy) site
-	bucket=$$("$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
-	  --query "Stacks[0].Outputs[?OutputKey=='SiteBucketName'].OutputValue" --output text); \
-	dist=$$("$(AWS)" cloudformation describe-stacks --region "$(AWS_REGION)" --stack-name "$(STACK_NAME)" \
-	  --query "Stacks[0].Outputs[?OutputKey=='DistributionId'].OutputValue" --output text); \
+	bucket="$(SITE_BUCKET)"; dist="$(DISTRIBUTION_ID)"; \
+	if [ -z "$$bucket" ]; then bucket=$$($(call STACK_OUTPUT,SiteBucketName)); fi; \
+	if [ -z "$$dist" ]; then dist=$$($(call STACK_OUTPUT,DistributionId)); fi; \
 	"$(AWS)" s3 sync site/public "s3://$$bucket/" --region "$(AWS_REGION)" --delete \
 	  --cache-control "public, max-age=300"; \
 	"$(AWS)" cloudfront create-invalidation --distribution-id "$$dist" --paths "/*" --query Invalidation.Id --output text

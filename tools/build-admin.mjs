@@ -15,10 +15,11 @@
 // The languages come from site/config.toml, so the editor always offers
 // every language the site has.
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import TOML from '@iarna/toml';
 import YAML from 'yaml';
+import { LANGUAGES, hashOf, translationQueue, translations } from './translations.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DECAP_DIST = join(ROOT, 'node_modules', 'decap-cms', 'dist');
@@ -31,9 +32,40 @@ export function siteLocales(configToml) {
   return [config.default_language, ...Object.keys(config.languages ?? {})];
 }
 
+const PROGRAMMES = { 'home-start': 'Home-Start', buurtgezinnen: 'Buurtgezinnen', taalhuis: 'het Taalhuis' };
+const listed = (names) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} en ${names.at(-1)}` : names[0] ?? '');
+
+/** Which forms arrive in a mailbox, from the routing in directory.toml. */
+export function mailboxHint(directory, key) {
+  const parts = [];
+  for (const region of directory.regions ?? []) {
+    const kinds = Object.entries(region.programmes ?? {}).filter(([, box]) => box === key)
+      .map(([p]) => `de formulieren over ${PROGRAMMES[p] ?? p}`);
+    if (region.general === key) kinds.push('het contactformulier en aanmeldingen met "weet ik nog niet"');
+    if (kinds.length) parts.push(`${kinds.join(", ")} uit ${listed((region.municipalities ?? []).map((m) => m.name))}`);
+  }
+  const rest = 'alles wat bij geen andere mailbox hoort, bijvoorbeeld uit een andere gemeente';
+  const fallback = directory.routing?.fallback === key;
+  if (!parts.length) return fallback ? `Hier komt ${rest}.` : 'Hier komen nu geen formulieren.';
+  return `Hier komen ${parts.join('; ')}.${fallback ? ` Ook ${rest}.` : ''}`;
+}
+
+/** What needs translating, for the top of the pages list: the Dutch
+ *  pages changed since their translations (tools/translations.mjs). */
+export function translationsToDo(queue) {
+  if (!queue.length) return 'Alle vertalingen zijn bij: ze zeggen hetzelfde als de Nederlandse tekst van nu.';
+  const order = Object.keys(LANGUAGES);
+  const named = (languages) => [...languages].sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((l) => LANGUAGES[l][0]).join(', ');
+  const pages = queue.map((q) => `${q.title || q.source} (${named(q.languages)})`);
+  return `Nog te vertalen, omdat de Nederlandse tekst nieuwer is: ${pages.join('; ')}. `
+    + 'Tot dan staat er op die vertalingen dat de Nederlandse pagina veranderd is. Open de pagina en kies rechts de taal.';
+}
+
 /** The editor's config object for one build. */
-export function editorConfig({ source, configToml, directoryToml, env }) {
+export function editorConfig({ source, configToml, directoryToml, env, queue = [] }) {
   const config = YAML.parse(source);
+  const pages = config.collections.find((c) => c.name === 'paginas');
+  pages.description = `${pages.description.trim()} ${translationsToDo(queue)}`;
   const locales = siteLocales(configToml);
   config.i18n = { ...config.i18n, default_locale: locales[0], locales };
   config.backend = { ...BACKEND };
@@ -44,9 +76,12 @@ export function editorConfig({ source, configToml, directoryToml, env }) {
   const field = (fields, name) => fields.find((f) => f.name === name);
   const dates = field(field(file.fields, 'spreekuur').fields, 'dates');
   field(dates.fields, 'location').options = directory.locations.map((l) => ({ label: l.name, value: l.id }));
+  const labels = config.mailbox_labels ?? {};
+  delete config.mailbox_labels;
   field(file.fields, 'mailboxes').fields = Object.keys(directory.mailboxes).map((key) => ({
     name: key,
-    label: key,
+    label: labels[key] ?? `Mailadres ${key}`,
+    hint: mailboxHint(directory, key),
     widget: 'object',
     collapsed: false,
     fields: [
@@ -55,7 +90,7 @@ export function editorConfig({ source, configToml, directoryToml, env }) {
         label: 'Mailadres',
         widget: 'string',
         required: true,
-        pattern: ['^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', 'Vul een mailadres in, zo: naam@organisatie.nl.'],
+        pattern: ['^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', `Vul bij "${labels[key] ?? key}" een heel mailadres in, zo: naam@organisatie.nl.`],
       },
       {
         name: 'to_be_confirmed',
@@ -80,13 +115,22 @@ function build(siteDir, outDir) {
   }
   copyFileSync(join(DECAP_DIST, 'decap-cms.js.LICENSE.txt'), join(out, 'decap-cms.js.LICENSE.txt'));
   const src = join(ROOT, 'site', 'admin');
-  for (const name of ['index.html', 'session.js', 'manual-init.js', 'zola-paths.js', 'setup.js']) copyFileSync(join(src, name), join(out, name));
+  for (const name of ['index.html', 'session.js', 'manual-init.js', 'editor-nl.js', 'widgets.js', 'zola-paths.js', 'setup.js']) copyFileSync(join(src, name), join(out, name));
   const config = editorConfig({
     source: readFileSync(join(src, 'config.yml'), 'utf8'),
     configToml: readFileSync(join(siteDir, 'config.toml'), 'utf8'),
     directoryToml: readFileSync(join(siteDir, 'data', 'directory.toml'), 'utf8'),
     env: process.env,
+    queue: translationQueue(siteDir),
   });
+  // The fingerprint of every Dutch page that has translations, as the
+  // build sees it: widgets.js ('vertaalstatus') records it in a
+  // translation an editor brought up to date.
+  const fingerprints = {};
+  for (const t of translations(siteDir)) {
+    try { fingerprints[join('site', relative(siteDir, t.source))] = hashOf(t.source); } catch { /* no Dutch page: nothing to follow */ }
+  }
+  writeFileSync(join(out, 'vertalingen.json'), `${JSON.stringify(fingerprints, null, 1)}\n`);
   const header = '# Written by tools/build-admin.mjs from site/admin/config.yml: change that file.\n';
   writeFileSync(join(out, 'config.yml'), header + YAML.stringify(config));
 }

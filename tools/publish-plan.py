@@ -5,9 +5,11 @@
 
 `site`: build the site, sync it to the bucket, invalidate CloudFront
 (texts, news, pictures, spreekuur dates, addresses still to be confirmed).
-`stack`: `sam deploy`, then the site. Needed when what runs on AWS changes:
+`stack`: `sam deploy` (in the publish workflow's approved environment),
+then the site. A change to the workflow itself (.github/) is neither: it
+runs as changed. Needed when what runs on AWS changes:
   * code and infrastructure: functions/, cms-auth/, infra/, Cargo.toml/.lock,
-    mk/infra.mk (how the functions are built);
+    mk/infra.mk and mk/publish.mk (how the two functions are built);
   * who gets which form: the [mailboxes], [[regions]] and [routing] tables
     of site/data/directory.toml, compared as data (a comment or a spreekuur
     date is not a routing change);
@@ -28,7 +30,7 @@ from pathlib import Path
 DIRECTORY = "site/data/directory.toml"
 ROUTING_TABLES = ("mailboxes", "regions", "routing")
 STACK_PREFIXES = ("functions/", "cms-auth/", "infra/")
-STACK_FILES = ("Cargo.toml", "Cargo.lock", "mk/infra.mk")
+STACK_FILES = ("Cargo.toml", "Cargo.lock", "mk/infra.mk", "mk/publish.mk")
 FORM_PAGE_SHARED = ("site/templates/",)
 FORM_PAGE_FILES = ("site/config.toml",)
 

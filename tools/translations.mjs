@@ -8,24 +8,29 @@
 //   [extra]
 //   source_hash = "<first 16 hex digits of the sha256 of name.md>"
 //
-// When name.md changes, the hash no longer matches and `make test` names
-// the page and the language. After updating the translation (or seeing that
-// it still says the same), it is marked as checked: editors with the
-// GitHub action 'Vertalingen nagekeken' (.github/workflows/
-// translations-checked.yml), developers with
+// When name.md changes, the hash no longer matches: the translation is
+// outdated. That never holds anything back (a Dutch change goes live at
+// once): the built translation shows a notice that the Dutch page changed
+// since, with a link to it (templates/macros/translation.html computes the
+// same hash with zola's get_hash), and /admin/ lists what needs
+// translating (tools/build-admin.mjs). After updating the translation (or
+// seeing that it still says the same), it is marked as checked: in the
+// editor, or by developers with
 //
 //   make translations-checked PAGES="site/content/contact.tr.md"
 //
-// Commands: `check` (exit 1 with a message per problem), `stamp FILE...`.
-// tests/site/translations.test.mjs runs both on a copy of the site.
+// Commands: `check [--site DIR]` reports outdated translations and exits 0;
+// it exits 1 only for interface texts (i18n/*.toml) that would break the
+// build. `stamp FILE...`. tests/editor/translations.test.mjs runs both.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, dirname, basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CONTENT = join(ROOT, 'site', 'content');
-export const I18N = join(ROOT, 'site', 'i18n');
+export const SITE = join(ROOT, 'site');
+export const CONTENT = join(SITE, 'content');
+export const I18N = join(SITE, 'i18n');
 
 /** Every language of the site, named for the (Dutch) editors; Dutch is
  *  the source of every translation. [noun, adjective] */
@@ -35,15 +40,18 @@ export const LANGUAGES = {
 };
 const TRANSLATED = Object.keys(LANGUAGES).filter((l) => l !== 'nl');
 
-const rel = (file) => relative(ROOT, file);
+/** A path as the repository names it (site/content/...), for any copy of site/. */
+const relTo = (site) => (file) => join('site', relative(site, file));
+const rel = relTo(SITE);
 
-/** First 16 hex digits of the sha256 of the file's bytes. */
+/** First 16 hex digits of the sha256 of the file's bytes (zola:
+ *  get_hash(sha_type=256) | truncate(length=16), the same number). */
 export function hashOf(file) {
   return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
 }
 
 /** Every translated page: { file, lang, source } (source: the Dutch file). */
-export function translations() {
+export function translations(site = SITE) {
   const found = [];
   const walk = (dir) => {
     for (const name of readdirSync(dir).sort()) {
@@ -53,7 +61,7 @@ export function translations() {
       if (m && TRANSLATED.includes(m[2])) found.push({ file: full, lang: m[2], source: join(dir, `${m[1]}.md`) });
     }
   };
-  walk(CONTENT);
+  walk(join(site, 'content'));
   return found;
 }
 
@@ -69,41 +77,60 @@ export function recordedHash(file) {
   return extra.match(/^source_hash\s*=\s*"([0-9a-f]*)"\s*$/m)?.[1] ?? null;
 }
 
-/** The translated pages that need checking against their Dutch page. */
-export function staleTranslations() {
-  return translations().filter((t) => {
+/** The page's title from its front matter ('' when it has none). */
+export function titleOf(file) {
+  const fm = frontMatter(readFileSync(file, 'utf8')) ?? '';
+  const m = fm.match(/^title\s*=\s*"((?:[^"\\]|\\.)*)"\s*$/m);
+  return m ? JSON.parse(`"${m[1]}"`) : '';
+}
+
+/** The translated pages older than their Dutch page (or never checked
+ *  against it): what needs translating. Pages without a Dutch page are
+ *  left out (nothing to compare with). */
+export function staleTranslations(site = SITE) {
+  return translations(site).filter((t) => {
     try { return recordedHash(t.file) !== hashOf(t.source); } catch { return false; }
   });
 }
 
-/** How to mark pages as checked: the editors' way and the developers' way. */
-export function howToMarkChecked(pages) {
-  const list = pages.join(' ');
-  return `Kloppen de vertalingen? Start dan op GitHub bij Actions de actie 'Vertalingen nagekeken' met: ${list}\n`
-    + `(Ontwikkelaars typen: make translations-checked PAGES="${list}")`;
+/** What needs translating, per Dutch page: [{ source, title, languages: [lang...] }]. */
+export function translationQueue(site = SITE) {
+  const bySource = new Map();
+  for (const t of staleTranslations(site)) {
+    if (!bySource.has(t.source)) bySource.set(t.source, { source: relTo(site)(t.source), title: titleOf(t.source), languages: [] });
+    bySource.get(t.source).languages.push(t.lang);
+  }
+  return [...bySource.values()];
 }
 
-/** Problems with the translated pages, each a sentence an editor can act on. */
-export function pageProblems() {
-  const problems = [];
-  for (const t of translations()) {
+/** How to mark pages as checked, for developers (editors: in the editor). */
+export function howToMarkChecked(pages) {
+  return `Kloppen de vertalingen weer? Ontwikkelaars typen: make translations-checked PAGES="${pages.join(' ')}"`;
+}
+
+/** Translated pages that lag behind their Dutch page, each a sentence an
+ *  editor can act on. Reported, never a reason to stop publishing. */
+export function pageNotes(site = SITE) {
+  const rel = relTo(site);
+  const notes = [];
+  for (const t of translations(site)) {
     const page = rel(t.file);
     const source = rel(t.source);
     const [language, adjective] = LANGUAGES[t.lang];
     let current;
     try { current = hashOf(t.source); } catch {
-      problems.push(`${page} (${language}): er is geen Nederlandse pagina ${source}. Geef de vertaling de naam van een Nederlandse pagina, of haal haar weg.`);
+      notes.push(`${page} (${language}): er is geen Nederlandse pagina ${source}. Geef de vertaling de naam van een Nederlandse pagina, of haal haar weg.`);
       continue;
     }
     const recorded = recordedHash(t.file);
-    const fix = `Zorg dat de ${adjective} tekst hetzelfde zegt als ${source}.`;
+    const fix = `De site zegt erbij dat de Nederlandse pagina nieuwer is. Zorg dat de ${adjective} tekst weer hetzelfde zegt als ${source}.`;
     if (recorded === null) {
-      problems.push(`${page} (${language}): er staat niet bij van welke versie van ${source} dit de vertaling is. ${fix}`);
+      notes.push(`${page} (${language}): er staat niet bij van welke versie van ${source} dit de vertaling is. ${fix}`);
     } else if (recorded !== current) {
-      problems.push(`${page} (${language}): ${source} is veranderd sinds deze vertaling is gemaakt of nagekeken. ${fix}`);
+      notes.push(`${page} (${language}): ${source} is veranderd sinds deze vertaling is gemaakt of nagekeken. ${fix}`);
     }
   }
-  return problems;
+  return notes;
 }
 
 /** A flat `key = "text"` file as a Map; anything else is an error. */
@@ -119,12 +146,15 @@ export function readStrings(file) {
   return strings;
 }
 
-/** Interface texts: every language has exactly the keys of nl.toml. */
-export function stringProblems() {
+/** Interface texts: every language has exactly the keys of nl.toml. A
+ *  missing key stops zola's build, so these are real problems. */
+export function stringProblems(site = SITE) {
   const problems = [];
-  const nl = readStrings(join(I18N, 'nl.toml'));
+  const i18n = join(site, 'i18n');
+  const rel = relTo(site);
+  const nl = readStrings(join(i18n, 'nl.toml'));
   for (const lang of TRANSLATED) {
-    const file = join(I18N, `${lang}.toml`);
+    const file = join(i18n, `${lang}.toml`);
     let strings;
     try { strings = readStrings(file); } catch (e) {
       problems.push(e.code === 'ENOENT' ? `${rel(file)} ontbreekt: kopieer nl.toml en vertaal elke tekst in het ${LANGUAGES[lang][0]}.` : e.message);
@@ -149,13 +179,13 @@ export function stringProblems() {
 }
 
 /** Record the current Dutch version in a translation's front matter. */
-export function stamp(file) {
-  const t = translations().find((x) => x.file === file);
-  if (!t) throw new Error(`${rel(file)} is geen vertaalde pagina (naam.<taal>.md naast naam.md)`);
+export function stamp(file, site = SITE) {
+  const t = translations(site).find((x) => x.file === file);
+  if (!t) throw new Error(`${relTo(site)(file)} is geen vertaalde pagina (naam.<taal>.md naast naam.md)`);
   const hash = hashOf(t.source);
   const text = readFileSync(file, 'utf8');
   const fm = frontMatter(text);
-  if (fm === null) throw new Error(`${rel(file)} has no +++ front matter`);
+  if (fm === null) throw new Error(`${relTo(site)(file)} has no +++ front matter`);
   let next;
   if (/^source_hash\s*=.*$/m.test(fm)) next = fm.replace(/^source_hash\s*=.*$/m, `source_hash = "${hash}"`);
   else if (/^\[extra\]\s*$/m.test(fm)) next = fm.replace(/^\[extra\]\s*$/m, `[extra]\nsource_hash = "${hash}"`);
@@ -165,24 +195,34 @@ export function stamp(file) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [command, ...files] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const siteFlag = args.indexOf('--site');
+  const site = siteFlag >= 0 ? resolve(args.splice(siteFlag, 2)[1]) : SITE;
+  const [command, ...files] = args;
   if (command === 'check') {
-    const problems = [...stringProblems(), ...pageProblems()];
+    const notes = pageNotes(site);
+    if (notes.length) {
+      console.log(`Nog te vertalen (dit houdt niets tegen: de Nederlandse tekst gaat gewoon online, en de vertaling zegt erbij dat de Nederlandse pagina nieuwer is):`);
+      for (const n of notes) console.log(`- ${n}`);
+      console.log(howToMarkChecked(staleTranslations(site).map((t) => relTo(site)(t.file))));
+    }
+    const problems = stringProblems(site);
     for (const p of problems) console.error(p);
     if (problems.length) {
-      console.error(`\n${problems.length} vertaling(en) niet bijgewerkt. Hoe je dit oplost: site/README.md, "Vertalingen bijhouden".`);
-      const stale = staleTranslations().map((t) => rel(t.file));
-      if (stale.length) console.error(howToMarkChecked(stale));
+      console.error(`\n${problems.length} korte tekst(en) in i18n/ niet in orde: zonder die teksten kan de site niet gebouwd worden.`);
       process.exit(1);
     }
-    console.log(`Vertalingen bijgewerkt: ${translations().length} pagina's in ${TRANSLATED.length} talen.`);
+    const count = translations(site).length;
+    console.log(notes.length
+      ? `Vertalingen: ${count - notes.length} van ${count} pagina's bijgewerkt; ${notes.length} nog te vertalen (zie hierboven).`
+      : `Vertalingen bijgewerkt: ${count} pagina's in ${TRANSLATED.length} talen.`);
   } else if (command === 'stamp' && files.length) {
     for (const f of files) {
       const file = resolve(f);
-      console.log(`${rel(file)}: nagekeken tegen ${basename(translations().find((x) => x.file === file)?.source ?? '?')} (${stamp(file)})`);
+      console.log(`${relTo(site)(file)}: nagekeken tegen ${basename(translations(site).find((x) => x.file === file)?.source ?? '?')} (${stamp(file, site)})`);
     }
   } else {
-    console.error('usage: node tools/translations.mjs check | stamp site/content/NAME.LANG.md ...');
+    console.error('usage: node tools/translations.mjs check [--site DIR] | stamp [--site DIR] site/content/NAME.LANG.md ...');
     process.exit(2);
   }
 }

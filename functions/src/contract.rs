@@ -8,6 +8,37 @@ use crate::budgets;
 use crate::lambda::{ORIGIN_SECRET_VARIABLE, ORIGIN_VERIFY_HEADER, SWEEP_TASK, VIEWER_ADDRESS_HEADER};
 use crate::store::TableSpec;
 
+/// Every AWS call this binary makes, on which resource, and who makes it:
+/// `lambda` (the function's role) or `operator` (the admin commands, run
+/// with the operator's own credentials). A resource is named by the
+/// variable that names it; infra/checks/permissions.py resolves them on
+/// the template and proves the function's role allows each `lambda` call,
+/// and none of the `operator` ones.
+fn aws_calls() -> Value {
+    let table = json!({"table": "FORMS_TABLE"});
+    let mut calls: Vec<Value> = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
+        .iter()
+        .map(|action| json!({"action": action, "resource": table, "by": "lambda"}))
+        .collect();
+    // The sweep, the reminders and `forms open` query each index.
+    for index in TableSpec::describe()["indexes"].as_array().into_iter().flatten() {
+        let on = json!({"table": "FORMS_TABLE", "index": index["name"]});
+        calls.push(json!({"action": "dynamodb:Query", "resource": on, "by": "lambda"}));
+    }
+    calls.extend([
+        json!({"action": "secretsmanager:GetSecretValue", "resource": {"secret": "PICKUP_KEY_SECRET_ID"}, "by": "lambda"}),
+        // SES v2 SendEmail (raw content): authorised on the sending identity
+        // and on the configuration set SES applies (the identity's default).
+        json!({"action": "ses:SendEmail", "resource": {"ses_identity_of": "MAIL_FROM"}, "by": "lambda"}),
+        json!({"action": "ses:SendEmail", "resource": {"ses_configuration_set_of": "MAIL_FROM"}, "by": "lambda"}),
+    ]);
+    // `forms export`, `forms erase` and `forms create-table`.
+    for action in ["dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:CreateTable", "dynamodb:UpdateTimeToLive"] {
+        calls.push(json!({"action": action, "resource": table, "by": "operator"}));
+    }
+    Value::Array(calls)
+}
+
 pub fn contract() -> Value {
     let ms = |d: std::time::Duration| d.as_millis() as u64;
     json!({
@@ -23,6 +54,7 @@ pub fn contract() -> Value {
             "origin_verify_header": ORIGIN_VERIFY_HEADER,
             "viewer_address_header": VIEWER_ADDRESS_HEADER,
         },
+        "aws_calls": aws_calls(),
         "metrics": {"namespace": crate::metrics::NAMESPACE, "dimensions": [], "names": crate::metrics::NAMES},
         "budgets_ms": {
             "user_wait": ms(budgets::USER_WAIT),

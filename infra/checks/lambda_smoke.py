@@ -10,7 +10,10 @@ origin secret), answers an API Gateway v2 event that did (Host is the
 execute-api name, Origin the site's, X-Origin-Verify the secret), refuses
 another origin, stores the form and mails it through the SES API (read back
 from moto) with its pickup link signed by a key read from Secrets Manager
-(moto) on first use, and runs the scheduled sweep with its metrics.
+(moto) on first use, and runs the scheduled sweep with its metrics. Every
+AWS call it makes passes a recording proxy on its way to moto, and each
+must be one its contract lists for the function's role (`aws_calls`, which
+infra/checks/rehearsal.py proves the role allows).
 
 Usage: lambda_smoke.py BOOTSTRAP"""
 
@@ -22,7 +25,10 @@ import queue
 import subprocess
 import sys
 import threading
+import re
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -80,6 +86,74 @@ class RuntimeApi(BaseHTTPRequestHandler):
         pass
 
 
+class AwsProxy(BaseHTTPRequestHandler):
+    """Passes each AWS call on to moto and notes its IAM action: the
+    service from the signature's credential scope, the operation from
+    X-Amz-Target or, for REST APIs, from botocore's model of the route."""
+    upstream = ""
+    calls: "list[str]" = []
+
+    def do_GET(self):
+        self.forward()
+
+    def do_POST(self):
+        self.forward()
+
+    def do_PUT(self):
+        self.forward()
+
+    def do_DELETE(self):
+        self.forward()
+
+    def forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.calls.append(action_of(self.command, self.path, self.headers))
+        request = urllib.request.Request(self.upstream + self.path, data=body if body else None, method=self.command,
+                                         headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+        try:
+            answer = urllib.request.urlopen(request, timeout=60)
+        except urllib.error.HTTPError as e:
+            answer = e
+        data = answer.read()
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            if name.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+# Services whose operations are REST routes, by signing name.
+REST_MODELS = {"ses": "sesv2"}
+
+
+def action_of(method, path, headers):
+    service = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", headers.get("Authorization", ""))
+    service = service.group(1) if service else "unsigned"
+    target = headers.get("X-Amz-Target")
+    if target:
+        return f"{service}:{target.rsplit('.', 1)[1]}"
+    import botocore.session
+    model = botocore.session.get_session().get_service_model(REST_MODELS.get(service, service))
+    route = urllib.parse.urlsplit(path).path
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(http["requestUri"].split("?")[0]))
+        if http["method"] == method and re.fullmatch(pattern, route):
+            return f"{service}:{name}"
+    return f"{service}:{method} {route}"
+
+
+def contract_calls(bootstrap):
+    """The calls the binary's contract gives the function's role."""
+    out = subprocess.run(QEMU + [bootstrap, "contract"], check=True, capture_output=True, text=True).stdout
+    return {c["action"].lower() for c in json.loads(out)["aws_calls"] if c["by"] == "lambda"}
+
+
 def invoke(event):
     RuntimeApi.events.put((str(uuid.uuid4()), event))
     kind, payload = RuntimeApi.results.get(timeout=120)
@@ -130,6 +204,11 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    AwsProxy.upstream = moto
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), AwsProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    proxied = f"http://127.0.0.1:{proxy.server_port}"
+    env.update(AWS_ENDPOINT_URL_DYNAMODB=proxied, AWS_ENDPOINT_URL_SESV2=proxied, AWS_ENDPOINT_URL_SECRETS_MANAGER=proxied)
     env.update(AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{server.server_port}", AWS_LAMBDA_FUNCTION_NAME="forms",
                AWS_LAMBDA_FUNCTION_VERSION="$LATEST", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128",
                AWS_LAMBDA_LOG_GROUP_NAME="/aws/lambda/forms", AWS_LAMBDA_LOG_STREAM_NAME="smoke")
@@ -155,6 +234,13 @@ def main():
         function.kill()
         output = function.communicate(timeout=30)[0]
         server.shutdown()
+        proxy.shutdown()
+    listed = contract_calls(bootstrap)
+    made = sorted(set(AwsProxy.calls))
+    unlisted = [c for c in made if c.lower() not in listed]
+    assert not unlisted, f"the function made AWS calls its contract (aws_calls) does not list for its role: {unlisted}"
+    assert {"dynamodb:PutItem", "ses:SendEmail", "secretsmanager:GetSecretValue"} <= set(made), \
+        f"the recording proxy missed calls the post must make: {made}"
     mails = ses_sent(form_id)
     assert len(mails) == 2, \
         f"want the coordinator mail and the confirmation for {form_id} through SES, got {len(mails)}: {output[-3000:]}"
@@ -169,7 +255,8 @@ def main():
                for m in metrics), f"the sweep wrote no Forms metric line: {output[-2000:]}"
     assert any("FormsPastEscalation" in m for m in metrics), f"the sweep wrote no FormsPastEscalation line: {output[-2000:]}"
     print(f"lambda smoke (arm64 under qemu): 403 without the origin secret and for a foreign origin, "
-          f"201 and 2 mails through SES with the pickup link for {form_id}, sweep {sweep}")
+          f"201 and 2 mails through SES with the pickup link for {form_id}, sweep {sweep}; "
+          f"every AWS call it made is in its contract: {', '.join(made)}")
 
 
 if __name__ == "__main__":

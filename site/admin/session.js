@@ -3,7 +3,8 @@
 // 1. Asks the server (/api/cms/session) whether this browser is signed
 //    in. Not signed in: the sign-in form in index.html stays (it works
 //    without JavaScript too). Signed in: the form goes and the editor is
-//    loaded (manual-init.js, decap-cms.js, zola-paths.js, setup.js).
+//    loaded (manual-init.js, decap-cms.js, editor-nl.js, widgets.js,
+//    zola-paths.js, setup.js).
 // 2. window.editorSession.wrap(backend) adds to Decap's proxy backend what
 //    the server offers: who is signed in, "Uitloggen" that really ends the
 //    session, and after each save a status line: being published, live
@@ -11,7 +12,7 @@
 (function () {
   'use strict';
   const API = '/api/cms';
-  const EDITOR_SCRIPTS = ['manual-init.js', 'decap-cms.js', 'zola-paths.js', 'setup.js'];
+  const EDITOR_SCRIPTS = ['manual-init.js', 'decap-cms.js', 'editor-nl.js', 'widgets.js', 'zola-paths.js', 'setup.js'];
   const POLL_MS = 5000;
   const POLL_FOR_MS = 30 * 60 * 1000;
   let session = null;

@@ -105,6 +105,38 @@ class CheckSite(unittest.TestCase):
         self.assert_refused("Bestand: site/content/regio.md", "Pagina: /regio/", "de shortcode {{ mailbox(...) }}",
                             "controleer dan de naam en de waarden")
 
+    def test_an_end_time_before_the_start_time(self):
+        self.edit("data/directory.toml", lambda t: t.replace('end = ""', 'end = "14:30"'))
+        self.assert_refused("bij 2024-05-08 is de eindtijd (14:30) niet later dan de begintijd (15:00)", "verbeter de begin- of eindtijd")
+
+    def test_a_changed_dutch_page_is_published_with_its_translations_reported(self):
+        # A Dutch change and a new spreekuur date together: neither waits
+        # for the translators.
+        self.edit("content/contact.md", lambda t: t + "\nEen nieuwe zin in het Nederlands.\n")
+        self.edit("data/directory.toml", lambda t: t + '\n[[spreekuur.dates]]\ndate = "2031-03-12"\nstart = "15:00"\nend = "16:30"\n')
+        code, out = self.check()
+        self.assertEqual(code, 0, out)
+        self.assertIn("Alles in orde", out)
+        self.assertNotIn("Publiceren gestopt", out)
+        self.assertIn("Nog te vertalen (dit houdt niets tegen", out)
+        for lang, name in [("en", "Engels"), ("tr", "Turks"), ("ar", "Arabisch"), ("pl", "Pools"), ("uk", "Oekraïens")]:
+            self.assertIn(f"- site/content/contact.{lang}.md ({name}): site/content/contact.md is veranderd", out)
+
+    def test_every_problem_of_a_long_refusal_is_reported_whole(self):
+        # Six interface texts missing in five languages: 30 problems, far
+        # more than the 1,500 characters the report once kept.
+        keys = [f"nieuwe_tekst_nummer_{n}" for n in range(6)]
+        self.edit("i18n/nl.toml", lambda t: t + "\n" + "".join(f'{k} = "Nieuw"\n' for k in keys))
+        out = self.assert_refused("Publiceren gestopt: 30 problemen gevonden.")
+        self.assertGreater(len(out), 3000)
+        for lang in ["en", "tr", "ar", "pl", "uk"]:
+            for key in keys:
+                self.assertIn(f"Bestand: site/i18n/{lang}.toml\n   Pagina: alle pagina's in die taal\n"
+                              f"   Wat is er mis: geen tekst voor {key}. Voeg die toe", out)
+        # Every problem starts at its beginning: numbered, file first.
+        for n in range(1, 31):
+            self.assertIn(f"\n{n}. Bestand: site/i18n/", out)
+
 
 if __name__ == "__main__":
     unittest.main()

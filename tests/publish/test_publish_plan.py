@@ -16,6 +16,8 @@ COPIED = [
     "functions/build.rs",
     "functions/src/main.rs",
     "infra/template.yaml",
+    "mk/publish.mk",
+    ".github/workflows/publish.yml",
     "site/config.toml",
     "site/templates/base.html",
     "site/content/contact.md",
@@ -84,7 +86,7 @@ class PublishPlan(unittest.TestCase):
         self.assertEqual(self.plan(), ("stack", "  site/data/directory.toml: routing changed ([routing])"))
 
     def test_code_and_infrastructure_deploy_the_stack(self):
-        for rel in ["functions/src/main.rs", "infra/template.yaml"]:
+        for rel in ["functions/src/main.rs", "infra/template.yaml", "mk/publish.mk"]:
             with self.subTest(rel):
                 self.edit(rel, lambda t: t + "\n")
                 kind, reasons = self.plan()
@@ -98,6 +100,12 @@ class PublishPlan(unittest.TestCase):
                 kind, reasons = self.plan()
                 self.assertEqual(kind, "stack")
                 self.assertIn("carries a copy of the form pages", reasons)
+
+    def test_the_workflow_itself_needs_no_stack_deploy(self):
+        # A stack deploy waits for a reviewer; a changed workflow file does
+        # not make the next content push wait for one.
+        self.edit(".github/workflows/publish.yml", lambda t: t + "# changed\n")
+        self.assertEqual(self.plan()[0], "site")
 
     def test_no_known_earlier_deploy_deploys_everything(self):
         for base in ["", "0" * 40, "1234567890abcdef1234567890abcdef12345678"]:

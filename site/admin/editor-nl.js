@@ -1,0 +1,367 @@
+// Every text of the editor's own interface in plain Dutch, for editors who
+// are not developers. Decap's own Dutch texts leave many in English ("Fill
+// in from another locale"), say "komt niet overeen met het patroon" and
+// add a second full stop to our messages. This replaces them all:
+// tests/editor/config.test.mjs checks that every text Decap has in English
+// has one here.
+//
+// Field messages (config.yml `pattern: [regex, message]`, widgets.js) are
+// whole sentences that say what to type: the templates below show them as
+// they are. %{...} are filled in by Decap.
+(function (root) {
+  'use strict';
+
+  const nl = {
+    auth: {
+      login: 'Inloggen',
+      loggingIn: 'Bezig met inloggen…',
+      loginWithNetlifyIdentity: 'Inloggen met Netlify Identity',
+      loginWithAzure: 'Inloggen met Azure',
+      loginWithBitbucket: 'Inloggen met Bitbucket',
+      loginWithGitHub: 'Inloggen met GitHub',
+      loginWithGitLab: 'Inloggen met GitLab',
+      loginWithGitea: 'Inloggen met Gitea',
+      loginWithForgejo: 'Inloggen met Forgejo',
+      errors: {
+        email: 'Vul je e-mailadres in.',
+        password: 'Vul je wachtwoord in.',
+        identitySettings: 'De instellingen voor inloggen zijn niet te vinden. Vraag de beheerder van de site om hulp.',
+      },
+    },
+    app: {
+      header: {
+        content: 'Teksten en datums',
+        workflow: 'Werkstroom',
+        media: 'Afbeeldingen',
+        quickAdd: 'Snel toevoegen',
+      },
+      app: {
+        errorHeader: 'De editor kan zijn instellingen niet laden',
+        configErrors: 'Fouten in de instellingen',
+        checkConfigYml: 'Vraag de beheerder van de site om config.yml na te kijken.',
+        loadingConfig: 'De editor wordt geladen…',
+        waitingBackend: 'Even wachten op de server…',
+      },
+      notFoundPage: {
+        header: 'Deze pagina bestaat niet',
+      },
+    },
+    collection: {
+      sidebar: {
+        collections: 'Wat wil je aanpassen?',
+        allCollections: 'Alles',
+        searchAll: 'Zoek in alles',
+        searchIn: 'Zoek in',
+      },
+      collectionTop: {
+        sortBy: 'Sorteer op',
+        viewAs: 'Laat zien als',
+        viewAsList: 'Als lijst',
+        viewAsGrid: 'Als tegels',
+        newButton: '＋ %{collectionLabel}',
+        newButtonAriaLabel: 'Nieuw: %{collectionLabel}',
+        ascending: 'Van laag naar hoog',
+        descending: 'Van hoog naar laag',
+        searchResults: 'Gevonden met "%{searchTerm}"',
+        searchResultsInCollection: 'Gevonden met "%{searchTerm}" in %{collection}',
+        filterBy: 'Laat alleen zien',
+        groupBy: 'Groepeer op',
+      },
+      entries: {
+        loadingEntries: 'Bezig met laden…',
+        cachingEntries: 'Bezig met laden…',
+        longerLoading: 'Dit kan een paar minuten duren.',
+        noEntries: 'Hier staat nog niets.',
+        unpublishedHeader: 'Nog niet gepubliceerd',
+      },
+      groups: {
+        other: 'Overig',
+        negateLabel: 'Niet %{label}',
+      },
+      defaultFields: {
+        author: { label: 'Gemaakt door' },
+        updatedOn: { label: 'Laatst aangepast' },
+      },
+    },
+    editor: {
+      editorControl: {
+        field: {
+          optional: 'mag leeg blijven',
+          widgetLabel: 'Invulveld',
+        },
+      },
+      editorControlPane: {
+        widget: {
+          required: '%{fieldLabel} is nog leeg. Vul het in: zonder kan er niets worden opgeslagen.',
+          // Our patterns carry a whole sentence that says what to type.
+          regexPattern: '%{pattern}',
+          processing: '%{fieldLabel} wordt nog verwerkt. Wacht even en probeer het opnieuw.',
+          range: 'Vul bij %{fieldLabel} een getal in van %{minValue} tot en met %{maxValue}.',
+          min: 'Vul bij %{fieldLabel} minstens %{minValue} in.',
+          max: 'Vul bij %{fieldLabel} hoogstens %{maxValue} in.',
+          rangeCount: 'Zet bij %{fieldLabel} %{minCount} tot %{maxCount} regels.',
+          rangeCountExact: 'Zet bij %{fieldLabel} precies %{count} regels.',
+          rangeMin: 'Zet bij %{fieldLabel} minstens %{minCount} regels.',
+          rangeMax: 'Zet bij %{fieldLabel} hoogstens %{maxCount} regels.',
+          invalidPath: "'%{path}' kan geen webadres zijn. Gebruik kleine letters, cijfers en streepjes.",
+          pathExists: "Het webadres '%{path}' bestaat al. Kies een ander.",
+        },
+        i18n: {
+          writingInLocale: '%{locale} aan het bewerken',
+          copyFromLocale: 'Neem de tekst over uit een andere taal',
+          copyFromLocaleConfirm:
+            'Wil je de tekst uit de taal "%{locale}" hier overnemen?\nWat nu in deze taal staat, wordt dan vervangen. Vertaal de overgenomen tekst daarna.',
+        },
+      },
+      editor: {
+        onLeavePage: 'Je wijzigingen zijn nog niet opgeslagen. Wil je deze pagina toch verlaten?',
+        onUpdatingWithUnsavedChanges: 'Sla eerst je wijzigingen op.',
+        onPublishingNotReady: 'Zet de status eerst op "Klaar".',
+        onPublishingWithUnsavedChanges: 'Sla eerst je wijzigingen op; publiceer daarna.',
+        onPublishing: 'Wil je dit nu publiceren?',
+        onUnpublishing: 'Wil je dit van de site halen?',
+        onDeleteWithUnsavedChanges:
+          'Wil je dit weghalen, ook van de site? Wat je net hebt veranderd, gaat dan ook verloren.',
+        onDeletePublishedEntry: 'Wil je dit weghalen, ook van de site?',
+        onDeleteUnpublishedChangesWithUnsavedChanges:
+          'Wil je al je wijzigingen die nog niet gepubliceerd zijn weggooien?',
+        onDeleteUnpublishedChanges: 'Wil je de wijzigingen die nog niet gepubliceerd zijn weggooien?',
+        loadingEntry: 'Bezig met laden…',
+        confirmLoadBackup:
+          'Deze browser heeft nog wijzigingen van de vorige keer die niet zijn opgeslagen. Wil je daarmee verder gaan?',
+      },
+      editorInterface: {
+        toggleI18n: 'Vertaling ernaast laten zien of verbergen',
+        togglePreview: 'Voorbeeld van de pagina laten zien of verbergen',
+        toggleScrollSync: 'Samen scrollen',
+        toggleNotes: 'Notities laten zien of verbergen',
+      },
+      editorNotesPane: {
+        title: 'Notities',
+        emptyState: 'Nog geen notities.',
+        addNote: 'Notitie toevoegen',
+        addPlaceholder: 'Schrijf een notitie…',
+        editPlaceholder: 'Pas je notitie aan…',
+        save: 'Bewaren',
+        cancel: 'Annuleren',
+        edit: 'Aanpassen',
+        delete: 'Weghalen',
+        resolve: 'Afgehandeld',
+        unresolve: 'Toch niet afgehandeld',
+        confirmDelete: 'Wil je deze notitie weghalen?',
+        shortcut: 'Tip: Ctrl+Enter voegt de notitie meteen toe.',
+      },
+      editorToolbar: {
+        publishing: 'Bezig met publiceren…',
+        publish: 'Publiceer',
+        published: 'Gepubliceerd',
+        unpublish: 'Van de site halen',
+        duplicate: 'Kopie maken',
+        unpublishing: 'Bezig met van de site halen…',
+        publishAndCreateNew: 'Publiceer en maak een nieuwe',
+        publishAndDuplicate: 'Publiceer en maak een kopie',
+        deleteUnpublishedChanges: 'Wijzigingen weggooien',
+        deleteUnpublishedEntry: 'Weggooien',
+        deletePublishedEntry: 'Weghalen, ook van de site',
+        deleteEntry: 'Item verwijderen',
+        saving: 'Bezig met opslaan…',
+        save: 'Opslaan',
+        statusInfoTooltipDraft: 'Dit is een concept.',
+        statusInfoTooltipInReview: 'Iemand kijkt dit na. Je kunt het intussen nog aanpassen.',
+        deleting: 'Bezig met weghalen…',
+        updating: 'Bezig met bijwerken…',
+        status: 'Status: %{status}',
+        backCollection: ' Terug naar %{collectionLabel}',
+        unsavedChanges: 'Nog niet opgeslagen',
+        changesSaved: 'Wijzigingen opgeslagen',
+        draft: 'Concept',
+        inReview: 'Wordt nagekeken',
+        ready: 'Klaar',
+        publishNow: 'Publiceer nu',
+        deployPreviewPendingButtonLabel: 'Kijk of het al op de site staat',
+        deployPreviewButtonLabel: 'Bekijk het voorbeeld',
+        deployButtonLabel: 'Bekijk op de site',
+      },
+      editorWidgets: {
+        markdown: {
+          bold: 'Vet',
+          italic: 'Schuin',
+          strikethrough: 'Doorgestreept',
+          code: 'Code',
+          link: 'Link',
+          linkPrompt: 'Typ het webadres van de link, bijvoorbeeld /spreekuur/ of https://www.voorbeeld.nl/',
+          headings: 'Kopjes',
+          quote: 'Citaat',
+          bulletedList: 'Lijst met bolletjes',
+          numberedList: 'Genummerde lijst',
+          addComponent: 'Blok toevoegen',
+          richText: 'Tekst',
+          markdown: 'Markdown',
+          toggleMode: {
+            rich: 'Laat de tekst zien zoals op de site',
+            markdown: 'Laat de tekst zien als markdown (met tekens als ## en **)',
+          },
+        },
+        image: {
+          choose: 'Kies een afbeelding',
+          chooseMultiple: 'Kies afbeeldingen',
+          chooseUrl: 'Afbeelding van een webadres',
+          replaceUrl: 'Vervang door een webadres',
+          promptUrl: 'Typ het webadres van de afbeelding',
+          chooseDifferent: 'Kies een andere afbeelding',
+          addMore: 'Meer afbeeldingen toevoegen',
+          remove: 'Afbeelding weghalen',
+          removeAll: 'Alle afbeeldingen weghalen',
+        },
+        file: {
+          choose: 'Kies een bestand',
+          chooseUrl: 'Bestand van een webadres',
+          chooseMultiple: 'Kies bestanden',
+          replaceUrl: 'Vervang door een webadres',
+          promptUrl: 'Typ het webadres van het bestand',
+          chooseDifferent: 'Kies een ander bestand',
+          addMore: 'Meer bestanden toevoegen',
+          remove: 'Bestand weghalen',
+          removeAll: 'Alle bestanden weghalen',
+        },
+        unknownControl: {
+          noControl: "Dit veld kan de editor niet laten zien ('%{widget}'). Vraag de beheerder van de site om hulp.",
+        },
+        unknownPreview: {
+          noPreview: "Van dit veld is geen voorbeeld ('%{widget}').",
+        },
+        headingOptions: {
+          headingOne: 'Kop 1 (alleen de titel)',
+          headingTwo: 'Kop 2',
+          headingThree: 'Kop 3',
+          headingFour: 'Kop 4',
+          headingFive: 'Kop 5',
+          headingSix: 'Kop 6',
+        },
+        datetime: {
+          now: 'Nu',
+          clear: 'Leegmaken',
+          setToNow: 'Zet %{fieldLabel} op nu',
+        },
+        list: {
+          add: 'Voeg %{item} toe',
+          addType: 'Voeg %{item} toe',
+        },
+        object: {
+          expand: 'Openklappen',
+          collapse: 'Dichtklappen',
+        },
+      },
+    },
+    mediaLibrary: {
+      mediaLibraryCard: {
+        draft: 'Concept',
+        copy: 'Kopieer',
+        copyUrl: 'Kopieer het webadres',
+        copyPath: 'Kopieer de plek',
+        copyName: 'Kopieer de naam',
+        copied: 'Gekopieerd',
+      },
+      mediaLibrary: {
+        onDelete: 'Wil je de gekozen afbeeldingen weghalen?',
+        fileTooLarge: 'Dit bestand is te groot. Kies een bestand van hoogstens %{size} kB.',
+      },
+      mediaLibraryModal: {
+        loading: 'Bezig met laden…',
+        close: 'Sluiten',
+        noResults: 'Niets gevonden.',
+        noAssetsFound: 'Nog geen bestanden.',
+        noImagesFound: 'Nog geen afbeeldingen.',
+        private: 'Privé ',
+        images: 'Afbeeldingen',
+        mediaAssets: 'Bestanden',
+        search: 'Zoeken…',
+        uploading: 'Bezig met uploaden…',
+        upload: 'Uploaden',
+        download: 'Downloaden',
+        deleting: 'Bezig met weghalen…',
+        deleteSelected: 'Gekozen bestanden weghalen',
+        chooseSelected: 'Gekozen bestand gebruiken',
+      },
+    },
+    ui: {
+      default: {
+        goBackToSite: 'Terug naar de site',
+      },
+      errorBoundary: {
+        title: 'Er ging iets mis',
+        details: 'De editor liep vast. ',
+        reportIt: 'Meld het aan de beheerder van de site.',
+        detailsHeading: 'Wat de editor meldde',
+        privacyWarning: 'Kijk of hieronder geen persoonlijke gegevens staan voordat je het doorstuurt.',
+        recoveredEntry: {
+          heading: 'Je tekst is bewaard',
+          warning: 'Kopieer je tekst en bewaar hem ergens voordat je verder gaat.',
+          copyButtonLabel: 'Kopieer',
+        },
+      },
+      settingsDropdown: {
+        logOut: 'Uitloggen',
+        account: 'Je account',
+      },
+      toast: {
+        onFailToLoadEntries: 'Laden lukte niet: %{details}',
+        onFailToLoadDeployPreview: 'Het voorbeeld kon niet laden: %{details}',
+        onFailToPersist: 'Opslaan lukte niet: %{details}. Je wijziging staat nog in de editor: probeer het over een minuut opnieuw.',
+        onFailToDelete: 'Weghalen lukte niet: %{details}',
+        onFailToUpdateStatus: 'De status kon niet veranderen: %{details}',
+        missingRequiredField: 'Nog niet opgeslagen: een veld is nog leeg. Kijk bovenaan wat er mist.',
+        entrySaved: 'Opgeslagen',
+        entryPublished: 'Gepubliceerd',
+        entryUnpublished: 'Van de site gehaald',
+        onFailToPublishEntry: 'Publiceren lukte niet: %{details}',
+        onFailToUnpublishEntry: 'Van de site halen lukte niet: %{details}',
+        entryUpdated: 'Status bijgewerkt',
+        onDeleteUnpublishedChanges: 'Wijzigingen weggegooid',
+        noteAdded: 'Notitie toegevoegd',
+        onFailToAddNote: 'De notitie kon niet worden toegevoegd: %{details}',
+        noteUpdated: 'Notitie aangepast',
+        onFailToUpdateNote: 'De notitie kon niet worden aangepast: %{details}',
+        noteDeleted: 'Notitie weggehaald',
+        onFailToDeleteNote: 'De notitie kon niet worden weggehaald: %{details}',
+        noteResolved: 'Notitie afgehandeld',
+        noteReopened: 'Notitie weer open',
+        onFailToToggleNote: 'De notitie kon niet veranderen: %{details}',
+        onFailToAuth: 'Inloggen lukte niet: %{details}',
+        onLoggedOut: 'Je bent uitgelogd. Kopieer wat je nog niet hebt opgeslagen en log opnieuw in.',
+        onBackendDown: 'De server werkt even niet. Probeer het over een paar minuten opnieuw. (%{details})',
+      },
+    },
+    workflow: {
+      workflow: {
+        loading: 'Bezig met laden…',
+        workflowHeading: 'Werkstroom',
+        newPost: 'Nieuw bericht',
+        description:
+          '%{smart_count} wacht op nakijken, %{readyCount} klaar om te publiceren. |||| %{smart_count} wachten op nakijken, %{readyCount} klaar om te publiceren.',
+        dateFormat: 'D MMMM',
+      },
+      workflowCard: {
+        lastChange: '%{date} door %{author}',
+        lastChangeNoAuthor: '%{date}',
+        lastChangeNoDate: 'door %{author}',
+        deleteChanges: 'Wijzigingen weggooien',
+        deleteNewEntry: 'Weggooien',
+        publishChanges: 'Wijzigingen publiceren',
+        publishNewEntry: 'Publiceren',
+      },
+      workflowList: {
+        onDeleteEntry: 'Wil je dit weggooien?',
+        onPublishingNotReadyEntry: 'Alleen wat op "Klaar" staat, kan gepubliceerd worden.',
+        onPublishEntry: 'Wil je dit publiceren?',
+        draftHeader: 'Concepten',
+        inReviewHeader: 'Wordt nagekeken',
+        readyHeader: 'Klaar',
+        currentEntries: '%{smart_count} item |||| %{smart_count} items',
+      },
+    },
+  };
+
+  if (typeof module === 'object' && module.exports) module.exports = nl;
+  else root.CMS.registerLocale('nl', nl);
+})(this);
