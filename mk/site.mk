@@ -52,12 +52,17 @@ edit: node_modules/.installed build build-cms-auth $(if $(filter email,$(CMS_AUT
 TEST_STAGES += test-editor
 .PHONY: test-editor guide-screenshots
 test-editor: tools-node tools-python tools-chromium site build build-cms-auth
+	rm -rf target/editor-screenshots
 	FORMS_BIN="$(FORMS_BIN)" CMS_AUTH_BIN="$(CMS_AUTH_BIN)" TEST_PY="$(TEST_PY)" node --test --test-concurrency=1 tests/editor/
 
-# Refresh the guide's pictures from the last `make test-editor`.
+# Refresh the guide's pictures from a new `make test-editor`: the ones
+# site/README.md shows (each must have been made), no others.
 guide-screenshots: test-editor
-	mkdir -p site/handleiding
-	cp target/editor-screenshots/*.png site/handleiding/
+	rm -rf site/handleiding && mkdir -p site/handleiding
+	for name in $$(grep -o 'handleiding/[^)]*\.png' site/README.md | sort -u); do \
+	  cp "target/editor-screenshots/$${name#handleiding/}" site/handleiding/ \
+	    || { echo "site/README.md shows $$name, which no editor test makes"; exit 1; }; \
+	done
 
 # Translations: which version of the Dutch page each one says the same as
 # (site/README.md, "Vertalingen bijhouden"). After updating a translation:

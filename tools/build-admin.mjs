@@ -115,7 +115,7 @@ function build(siteDir, outDir) {
   }
   copyFileSync(join(DECAP_DIST, 'decap-cms.js.LICENSE.txt'), join(out, 'decap-cms.js.LICENSE.txt'));
   const src = join(ROOT, 'site', 'admin');
-  for (const name of ['index.html', 'session.js', 'manual-init.js', 'editor-nl.js', 'widgets.js', 'zola-paths.js', 'setup.js']) copyFileSync(join(src, name), join(out, name));
+  for (const name of ['index.html', 'session.js', 'editor.css', 'manual-init.js', 'editor-nl.js', 'widgets.js', 'zola-paths.js', 'setup.js']) copyFileSync(join(src, name), join(out, name));
   const config = editorConfig({
     source: readFileSync(join(src, 'config.yml'), 'utf8'),
     configToml: readFileSync(join(siteDir, 'config.toml'), 'utf8'),

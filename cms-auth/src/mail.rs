@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use forms::mail::{MailError, Mailer, OutgoingMail};
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 
 use crate::store::Editor;
@@ -110,6 +111,8 @@ impl MailOut {
             .from(self.from.clone())
             .to(operator)
             .subject(format!("Publiceren mislukt na een wijziging in de editor ({short})"))
+            // UTF-8 said out loud: an editor's name may have an é or ł.
+            .header(ContentType::TEXT_PLAIN)
             .body(text)
             .map_err(compose_error)?;
         self.send(message).await

@@ -23,8 +23,13 @@
 
   function loadEditor() {
     document.getElementById('sign-in').remove();
-    // The site's style is for the sign-in screen only.
+    // The site's style is for the sign-in screen only; editor.css darkens
+    // Decap's greys to AA contrast.
     document.getElementById('site-style').disabled = true;
+    const style = document.createElement('link');
+    style.rel = 'stylesheet';
+    style.href = 'editor.css';
+    document.head.appendChild(style);
     // Decap restores a stored user without asking; the server has checked.
     const user = { backendName: 'zola-proxy', name: session.editor.name, login: session.editor.email, email: session.editor.email };
     localStorage.setItem('decap-cms-user', JSON.stringify(user));
