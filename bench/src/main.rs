@@ -132,6 +132,11 @@ async fn cold_starts(args: &Args) -> Result<Value, String> {
                 ("FORMS_TABLE".into(), "bench".into()),
                 ("FORMS_MAILER".into(), "ses".into()),
                 ("ORIGIN_SECRET".into(), bench::event::ORIGIN_SECRET.into()),
+                // The rest of what the shipped build needs before it starts on Lambda.
+                ("MAIL_FROM".into(), "Steun voor gezinnen <noreply@example.org>".into()),
+                ("SITE_URL".into(), "https://www.example.org".into()),
+                ("ALLOWED_ORIGINS".into(), "https://www.example.org".into()),
+                ("PICKUP_KEY_SECRET_ID".into(), "bench-pickup-key".into()),
                 ("AWS_ACCESS_KEY_ID".into(), "bench".into()),
                 ("AWS_SECRET_ACCESS_KEY".into(), "bench".into()),
                 ("AWS_SESSION_TOKEN".into(), "bench".into()),

@@ -63,7 +63,7 @@ impl App {
                 Arc::new(FileMailer::new(outbox.clone()).map_err(|e| StartError::Outbox(outbox.display().to_string(), e))?)
             }
             MailerConfig::Ses => {
-                Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws.as_ref().expect("AWS config is loaded for SES"))))
+                Arc::new(SesMailer::new(forms::aws::ses(aws.as_ref().expect("AWS config is loaded for SES"))))
             }
         };
         let mail = Arc::new(MailOut {
@@ -111,7 +111,7 @@ pub async fn open_store(store: &StoreConfig, aws: Option<&aws_config::SdkConfig>
                 Some(aws) => aws.clone(),
                 None => forms::aws::aws_config().await,
             };
-            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.clone()))
+            Arc::new(DynamoStore::new(forms::aws::dynamodb(&aws), table.clone()))
         }
     })
 }

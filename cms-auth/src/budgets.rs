@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-/// One call to DynamoDB, SES or Secrets Manager.
+/// One call to DynamoDB, SES or Secrets Manager, waited for as a whole.
+/// The clients themselves (`forms::aws`) end each call sooner, retries
+/// counted in (`forms::budgets`); this bounds the rest (the mailer's work).
 pub const AWS_CALL: Duration = Duration::from_secs(5);
 /// One call to GitHub's API.
 pub const GITHUB_CALL: Duration = Duration::from_secs(10);
@@ -39,5 +41,12 @@ mod tests {
         assert!(GITHUB_CALL < REQUEST && AWS_CALL < REQUEST);
         assert!(REQUEST < API_GATEWAY_TIMEOUT && API_GATEWAY_TIMEOUT < LAMBDA_TIMEOUT);
         assert!(INSTALLATION_TOKEN_KEPT < Duration::from_secs(3600), "a token is never used near its end");
+    }
+
+    #[test]
+    fn the_aws_clients_give_up_before_this_server_stops_waiting() {
+        for calls in [forms::budgets::DYNAMODB, forms::budgets::SES, forms::budgets::SECRETS_MANAGER] {
+            assert!(calls.operation < AWS_CALL, "{calls:?}");
+        }
     }
 }

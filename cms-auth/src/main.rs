@@ -111,7 +111,7 @@ async fn create_table(store: StoreConfig) -> Result<(), String> {
         return Err("create-table is for CMS_STORE=dynamodb (SQLite makes its table by itself)".into());
     };
     let aws = forms::aws::aws_config().await;
-    cms_auth::store::DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.clone())
+    cms_auth::store::DynamoStore::new(forms::aws::dynamodb(&aws), table.clone())
         .create_table()
         .await
         .map_err(|e| e.to_string())?;

@@ -113,7 +113,7 @@ impl<T> SecretCell<T> {
             Source::File(path) => read_or_create_key(path).await.map_err(|e| fail(e.to_string()))?,
             Source::Secret(id) => {
                 let aws = self.aws.as_ref().ok_or_else(|| fail("no AWS configuration".into()))?;
-                let read = aws_sdk_secretsmanager::Client::new(aws).get_secret_value().secret_id(id).send();
+                let read = forms::aws::secrets_manager(aws).get_secret_value().secret_id(id).send();
                 let out = tokio::time::timeout(crate::budgets::AWS_CALL, read)
                     .await
                     .map_err(|_| fail("Secrets Manager did not answer in time".into()))?

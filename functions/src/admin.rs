@@ -63,7 +63,7 @@ pub async fn create_table(settings: &Settings) -> Result<(), String> {
     let StoreConfig::Dynamo { table } = &settings.store else {
         return Err("create-table needs FORMS_STORE=dynamodb".into());
     };
-    let client = aws_sdk_dynamodb::Client::new(&aws_config().await);
+    let client = crate::aws::dynamodb(&aws_config().await);
     match TableSpec::create_if_missing(&client, table).await.map_err(|e| e.to_string())? {
         true => println!("Created DynamoDB table {table}."),
         false => println!("DynamoDB table {table} exists."),

@@ -113,9 +113,7 @@ async fn open_store(settings: &Settings, aws: Option<&aws_config::SdkConfig>) ->
         (StoreConfig::Sqlite { path }, _) => Arc::new(crate::store::SqliteStore::open(path)?),
         #[cfg(not(feature = "sqlite"))]
         (StoreConfig::Sqlite { .. }, _) => return Err(StartError::NoSqlite),
-        (StoreConfig::Dynamo { table }, Some(aws)) => {
-            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table.clone()))
-        }
+        (StoreConfig::Dynamo { table }, Some(aws)) => Arc::new(DynamoStore::new(crate::aws::dynamodb(aws), table.clone())),
         (StoreConfig::Dynamo { .. }, None) => unreachable!("AWS config is loaded for DynamoDB"),
     })
 }
@@ -127,12 +125,12 @@ async fn open_mailer(settings: &Settings, aws: Option<&aws_config::SdkConfig>) -
                 .map_err(|source| StartError::Outbox { path: outbox.display().to_string(), source })?,
         ),
         #[cfg(feature = "smtp")]
-        MailerConfig::Smtp { url } => Arc::new(crate::mail::SmtpMailer::new(url, crate::budgets::MAIL_TIMEOUT)?),
+        MailerConfig::Smtp { url } => Arc::new(crate::mail::SmtpMailer::new(url.expose(), crate::budgets::MAIL_TIMEOUT)?),
         #[cfg(not(feature = "smtp"))]
         MailerConfig::Smtp { .. } => return Err(StartError::NoSmtp),
         MailerConfig::Ses => {
             let aws = aws.expect("AWS config is loaded for SES");
-            Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws)))
+            Arc::new(SesMailer::new(crate::aws::ses(aws)))
         }
     })
 }

@@ -1,9 +1,14 @@
 //! The AWS configuration the DynamoDB, SES and Secrets Manager clients
-//! share: built for a fast cold start, since Lambda builds it every time.
+//! share, built for a fast cold start since Lambda builds it every time,
+//! and the three clients, each with its time limits from `budgets`.
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
-use aws_config::{BehaviorVersion, Region};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+
+use crate::budgets::{self, AwsCalls};
 
 /// The Amazon Trust Services roots (see the file's header).
 const AWS_ROOTS: &[u8] = include_bytes!("../certs/amazon-trust-services.pem");
@@ -31,6 +36,48 @@ pub async fn aws_config() -> aws_config::SdkConfig {
     loader.load().await
 }
 
+/// The store's client; every call within `budgets::DYNAMODB`.
+pub fn dynamodb(aws: &SdkConfig) -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::config::Builder::from(aws)
+        .timeout_config(timeouts(budgets::DYNAMODB))
+        .retry_config(retries(budgets::DYNAMODB))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// The mailer's client; every call within `budgets::SES`.
+pub fn ses(aws: &SdkConfig) -> aws_sdk_sesv2::Client {
+    let config = aws_sdk_sesv2::config::Builder::from(aws)
+        .timeout_config(timeouts(budgets::SES))
+        .retry_config(retries(budgets::SES))
+        .build();
+    aws_sdk_sesv2::Client::from_conf(config)
+}
+
+/// The pickup key's client; every call within `budgets::SECRETS_MANAGER`.
+pub fn secrets_manager(aws: &SdkConfig) -> aws_sdk_secretsmanager::Client {
+    let config = aws_sdk_secretsmanager::config::Builder::from(aws)
+        .timeout_config(timeouts(budgets::SECRETS_MANAGER))
+        .retry_config(retries(budgets::SECRETS_MANAGER))
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+fn timeouts(calls: AwsCalls) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(calls.connect)
+        .read_timeout(calls.read)
+        .operation_attempt_timeout(calls.attempt)
+        .operation_timeout(calls.operation)
+        .build()
+}
+
+/// The SDK's standard retries (throttling, 5xx, timeouts, dropped
+/// connections), with our number of tries and pauses.
+fn retries(calls: AwsCalls) -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(calls.attempts).with_initial_backoff(calls.backoff).with_max_backoff(calls.backoff)
+}
+
 fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
     let roots = TrustStore::empty().with_pem_certificate(AWS_ROOTS);
     let context = TlsContext::builder().with_trust_store(roots).build().expect("a trust store alone is a valid TLS context");
@@ -42,7 +89,33 @@ fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
 
 #[cfg(test)]
 mod tests {
-    use super::AWS_ROOTS;
+    use super::*;
+
+    fn offline_config() -> SdkConfig {
+        SdkConfig::builder().behavior_version(BehaviorVersion::latest()).region(Region::new("eu-west-1")).build()
+    }
+
+    #[test]
+    fn each_client_carries_its_own_time_limits() {
+        let aws = offline_config();
+        let dynamodb = dynamodb(&aws);
+        let ses = ses(&aws);
+        let secrets = secrets_manager(&aws);
+        let clients = [
+            (budgets::DYNAMODB, dynamodb.config().timeout_config().cloned(), dynamodb.config().retry_config().cloned()),
+            (budgets::SES, ses.config().timeout_config().cloned(), ses.config().retry_config().cloned()),
+            (budgets::SECRETS_MANAGER, secrets.config().timeout_config().cloned(), secrets.config().retry_config().cloned()),
+        ];
+        for (calls, timeouts, retries) in clients {
+            let (timeouts, retries) = (timeouts.unwrap(), retries.unwrap());
+            assert_eq!(timeouts.connect_timeout(), Some(calls.connect));
+            assert_eq!(timeouts.read_timeout(), Some(calls.read));
+            assert_eq!(timeouts.operation_attempt_timeout(), Some(calls.attempt));
+            assert_eq!(timeouts.operation_timeout(), Some(calls.operation));
+            assert_eq!(retries.max_attempts(), calls.attempts);
+            assert_eq!(retries.max_backoff(), calls.backoff);
+        }
+    }
 
     #[test]
     fn the_pinned_roots_are_the_five_amazon_trust_services_certificates() {

@@ -41,6 +41,75 @@ pub const LEASE: Duration = Duration::from_secs(120);
 /// Longest pause between two attempts at the same mail.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
+/// The longest a user waits for "try again in a minute" when the store
+/// does not answer: the first store call of a request (the insert) gives up
+/// well before this.
+pub const STORE_DOWN_ANSWER: Duration = Duration::from_secs(10);
+
+/// What that answer asks for (`Retry-After`, and the text "in a minute").
+pub const TRY_AGAIN_AFTER: Duration = Duration::from_secs(60);
+
+/// Store calls one request makes at most, each bounded by `DYNAMODB`: the
+/// insert (or the insert and a read of the earlier copy), then per mail a
+/// refusal and a "sent" mark, the last one a retry instead.
+pub const REQUEST_STORE_CALLS: u32 = 5;
+
+/// Time limits of the calls to one AWS API. The SDK tries a call
+/// `attempts` times, each try within `attempt` (connecting within
+/// `connect`, the answer's head within `read`), with a random pause below
+/// `backoff` between tries; `operation` ends the whole call, retries
+/// counted in. Without these the SDK waits for an answer as long as the
+/// connection stays open: a silent endpoint held a form post for minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AwsCalls {
+    pub connect: Duration,
+    pub read: Duration,
+    pub attempt: Duration,
+    pub attempts: u32,
+    pub backoff: Duration,
+    pub operation: Duration,
+}
+
+impl AwsCalls {
+    /// The longest every try together can take: each one timing out, with
+    /// the longest pause between them.
+    pub const fn all_attempts(&self) -> Duration {
+        let tries = self.attempt.saturating_mul(self.attempts);
+        tries.saturating_add(self.backoff.saturating_mul(self.attempts.saturating_sub(1)))
+    }
+}
+
+/// DynamoDB, the store: a few milliseconds when it works. A request makes
+/// up to `REQUEST_STORE_CALLS` of these calls.
+pub const DYNAMODB: AwsCalls = AwsCalls {
+    connect: Duration::from_millis(500),
+    read: Duration::from_secs(1),
+    attempt: Duration::from_secs(1),
+    attempts: 2,
+    backoff: Duration::from_millis(200),
+    operation: Duration::from_millis(2500),
+};
+
+/// SES v2, one mail per call (raw message, up to a few hundred kB).
+pub const SES: AwsCalls = AwsCalls {
+    connect: Duration::from_millis(500),
+    read: Duration::from_secs(2),
+    attempt: Duration::from_secs(2),
+    attempts: 2,
+    backoff: Duration::from_millis(200),
+    operation: Duration::from_millis(4500),
+};
+
+/// Secrets Manager, the pickup-link key: read once per Lambda instance.
+pub const SECRETS_MANAGER: AwsCalls = AwsCalls {
+    connect: Duration::from_millis(500),
+    read: Duration::from_secs(1),
+    attempt: Duration::from_secs(1),
+    attempts: 2,
+    backoff: Duration::from_millis(200),
+    operation: Duration::from_millis(2500),
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +125,37 @@ mod tests {
     fn a_sweep_ends_before_lambda_stops_it() {
         assert!(SWEEP_BUDGET + SWEEP_MARGIN <= LAMBDA_TIMEOUT);
         assert!(MIN_TIME_TO_CLAIM < MAIL_TIMEOUT && MAIL_TIMEOUT < SWEEP_BUDGET, "a sweep can send at least one mail");
+    }
+
+    const CLIENTS: [(&str, AwsCalls); 3] = [("DynamoDB", DYNAMODB), ("SES", SES), ("Secrets Manager", SECRETS_MANAGER)];
+
+    #[test]
+    fn every_aws_call_ends_with_its_retries_counted_in() {
+        for (name, calls) in CLIENTS {
+            assert!(calls.attempts >= 2, "{name}: one retry at least (a dropped connection is common)");
+            assert!(calls.connect <= calls.read && calls.read <= calls.attempt, "{name}: each part fits in a try");
+            assert!(calls.all_attempts() <= calls.operation, "{name}: the last try is never cut short");
+            assert!(calls.operation < API_GATEWAY_TIMEOUT, "{name}: a call ends before the gateway gives up");
+        }
+    }
+
+    #[test]
+    fn a_request_answers_before_the_gateway_gives_up_even_when_the_store_is_slow() {
+        // Every store call of the request taking its whole time, and the send budget on top.
+        let slowest = DYNAMODB.operation * REQUEST_STORE_CALLS + REQUEST_SEND_BUDGET;
+        assert!(slowest < API_GATEWAY_TIMEOUT, "{slowest:?}");
+        // A store that does not answer: the insert fails, the user hears so in time.
+        assert!(DYNAMODB.operation < STORE_DOWN_ANSWER && STORE_DOWN_ANSWER < API_GATEWAY_TIMEOUT);
+        assert!(STORE_DOWN_ANSWER < TRY_AGAIN_AFTER, "by the time they try again, the store has had its chance");
+    }
+
+    #[test]
+    fn the_pickup_key_and_a_mail_fit_their_send_budgets() {
+        // A request reads the key within its send budget: one whole try fits.
+        assert!(SECRETS_MANAGER.attempt < REQUEST_SEND_BUDGET);
+        // The sweep gives a mail MAIL_TIMEOUT; neither the key nor SES takes longer.
+        assert!(SECRETS_MANAGER.operation <= MAIL_TIMEOUT);
+        assert!(SES.operation <= MAIL_TIMEOUT);
     }
 
     #[test]

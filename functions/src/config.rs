@@ -1,13 +1,14 @@
 //! All settings, read once from the environment. The defaults run on any
 //! laptop with nothing else installed (SQLite, mail written to files).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use lettre::message::Mailbox;
 use time::Duration;
 
 use crate::pickup::{KeySource, PickupSettings};
+
 /// Every variable `Settings::from_lookup` reads (`forms contract` prints
 /// them; a test below keeps the list true). `RUST_LOG` is read by telemetry.
 pub const VARIABLES: &[&str] = &[
@@ -30,6 +31,56 @@ pub const VARIABLES: &[&str] = &[
     "RUST_LOG",
 ];
 
+/// What production needs beyond the laptop defaults. The Lambda build
+/// refuses to start on Lambda without each of them, naming every one that
+/// is missing at once; `forms contract` lists them (`required_on_lambda`),
+/// and infra/checks/contracts.py finds each in the template's function.
+pub const REQUIRED_ON_LAMBDA: [Required; 8] = [
+    Required { name: "FORMS_STORE", value: Some("dynamodb"), why: "the Lambda build keeps forms in DynamoDB only" },
+    Required { name: "FORMS_MAILER", value: Some("ses"), why: "mail written to Lambda's disk reaches nobody" },
+    Required { name: "FORMS_TABLE", value: None, why: "the stack's DynamoDB table" },
+    Required { name: "MAIL_FROM", value: None, why: "the stack's mail identity, the only sender SES accepts" },
+    Required { name: "SITE_URL", value: None, why: "the site's address; without it pickup links point at 127.0.0.1" },
+    Required {
+        name: "PICKUP_KEY_SECRET_ID",
+        value: None,
+        why: "the key of pickup links; without it the key file sits on a read-only disk and every coordinator mail waits",
+    },
+    Required {
+        name: crate::lambda::ORIGIN_SECRET_VARIABLE,
+        value: None,
+        why: "the value CloudFront sends in X-Origin-Verify; requests without it are refused",
+    },
+    Required {
+        name: "ALLOWED_ORIGINS",
+        value: None,
+        why: "the site's addresses; API Gateway's host is not the site's, so without them every browser post is refused",
+    },
+];
+
+/// One variable production needs, with the value it must have, if one.
+#[derive(Debug, Clone, Copy)]
+pub struct Required {
+    pub name: &'static str,
+    pub value: Option<&'static str>,
+    why: &'static str,
+}
+
+impl Required {
+    /// What is wrong with `given` for production, if anything.
+    fn problem(&self, given: Option<&str>) -> Option<String> {
+        let Self { name, value, why } = self;
+        match (given, value) {
+            (None, Some(value)) => Some(format!("{name} is not set; set it to `{value}`: {why}")),
+            (None, None) => Some(format!("{name} is not set: {why}")),
+            (Some(given), Some(value)) if given.trim() != *value => {
+                Some(format!("{name} is `{given}`; set it to `{value}`: {why}"))
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreConfig {
     Sqlite { path: PathBuf },
@@ -41,10 +92,49 @@ pub enum MailerConfig {
     /// One `.eml` file per mail.
     File { outbox: PathBuf },
     /// An SMTP server (local or self-hosted), lettre's URL form.
-    Smtp { url: String },
+    Smtp { url: SmtpUrl },
     /// The SES v2 API, signed with the AWS credentials of the environment
     /// (on Lambda: the function's role). No login, no secret.
     Ses,
+}
+
+/// A value that never shows in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
+}
+
+/// lettre's SMTP URL (`smtps://user:password@host:port`). It may hold a
+/// login: `Debug` and `server` show only where it points.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The host and port, without scheme or login.
+    pub fn server(&self) -> &str {
+        let rest = self.0.split_once("://").map_or(self.0.as_str(), |(_, rest)| rest);
+        rest.rsplit_once('@').map_or(rest, |(_, server)| server)
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SmtpUrl({:?})", self.server())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -65,94 +155,133 @@ pub struct Settings {
     pub pickup: PickupSettings,
     /// The value CloudFront sends in `X-Origin-Verify`; on Lambda a request
     /// without it did not come through CloudFront and is refused.
-    pub origin_secret: Option<String>,
+    pub origin_secret: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("{name}: {problem}")]
-pub struct ConfigError {
-    name: &'static str,
-    problem: String,
+pub enum ConfigError {
+    #[error("{name}: {problem}")]
+    Invalid { name: &'static str, problem: String },
+    #[error("not what AWS Lambda needs (infra/template.yaml sets all of it):\n  {}", .0.join("\n  "))]
+    NotForLambda(Vec<String>),
 }
 
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        Self::from_lookup(from_process_env)
+    }
+
+    /// As `from_env`, for the Lambda build starting on Lambda: see
+    /// `REQUIRED_ON_LAMBDA`.
+    pub fn from_env_on_lambda() -> Result<Self, ConfigError> {
+        Self::from_lookup_on_lambda(from_process_env)
+    }
+
+    pub fn from_lookup_on_lambda(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let problems: Vec<String> =
+            REQUIRED_ON_LAMBDA.iter().filter_map(|required| required.problem(get(required.name).as_deref())).collect();
+        if !problems.is_empty() {
+            return Err(ConfigError::NotForLambda(problems));
+        }
+        Self::from_lookup(get)
     }
 
     /// Reads settings through `get`, so tests need not touch the process env.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| ".data".into()));
-        let store = match get("FORMS_STORE").as_deref().unwrap_or("sqlite") {
-            "sqlite" => StoreConfig::Sqlite { path: data_dir.join("forms.sqlite3") },
-            "dynamodb" => StoreConfig::Dynamo { table: get("FORMS_TABLE").unwrap_or_else(|| "forms-submissions".into()) },
-            other => {
-                return Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`")));
-            }
-        };
-        let mailer = match get("FORMS_MAILER").as_deref().unwrap_or("file") {
-            "file" => MailerConfig::File { outbox: data_dir.join("outbox") },
-            "smtp" => MailerConfig::Smtp {
-                url: get("SMTP_URL")
-                    .ok_or_else(|| err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into()))?,
-            },
-            "ses" => MailerConfig::Ses,
-            other => return Err(err("FORMS_MAILER", format!("`{other}` is not `file`, `smtp` or `ses`"))),
-        };
-        let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into());
-        let mail_from = Mailbox::from_str(&mail_from)
-            .map_err(|e| err("MAIL_FROM", format!("`{mail_from}` is not a mailbox like `Name <noreply@example.org>`: {e}")))?;
-        let rate = number::<u32>(&get, "RATE_LIMIT_PER_MINUTE", 10)?;
-        let sweep = number::<u32>(&get, "SWEEP_INTERVAL_SECONDS", 30)?;
-        if sweep == 0 {
-            return Err(err("SWEEP_INTERVAL_SECONDS", "must be at least 1".into()));
-        }
-        let retention_days = number::<u32>(&get, "RETENTION_DAYS", 365)?;
-        if retention_days == 0 {
-            return Err(err("RETENTION_DAYS", "must be at least 1".into()));
-        }
-        let port = number(&get, "PORT", 8080)?;
-        let site_url = get("SITE_URL").unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
-        let site_url = site_url.trim().trim_end_matches('/').to_owned();
-        if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
-            return Err(err("SITE_URL", format!("`{site_url}` is not an address like https://www.example.org")));
-        }
-        let reminder_working_days = number::<u32>(&get, "PICKUP_REMINDER_WORKING_DAYS", 2)?;
-        if reminder_working_days == 0 {
-            return Err(err("PICKUP_REMINDER_WORKING_DAYS", "must be at least 1".into()));
-        }
-        let key = match get("PICKUP_KEY_SECRET_ID") {
-            Some(id) => KeySource::Secret(id),
-            None => KeySource::File(data_dir.join("pickup.key")),
-        };
+        let env = Env(get);
+        let data_dir = PathBuf::from(env.text("DATA_DIR").unwrap_or_else(|| ".data".into()));
+        let port = env.number("PORT", 8080)?;
         Ok(Self {
-            store,
-            mailer,
+            store: store(&env, &data_dir)?,
+            mailer: mailer(&env, &data_dir)?,
+            mail_from: mail_from(&env)?,
+            rate_limit_per_minute: Some(env.number("RATE_LIMIT_PER_MINUTE", 10)?).filter(|&rate| rate > 0),
+            sweep_interval: Duration::seconds(env.at_least_one("SWEEP_INTERVAL_SECONDS", 30)?.into()),
+            retention: Duration::days(env.at_least_one("RETENTION_DAYS", 365)?.into()),
+            pickup: pickup(&env, &data_dir, port)?,
+            site_dir: PathBuf::from(env.text("SITE_DIR").unwrap_or_else(|| "site/public".into())),
+            allowed_origins: allowed_origins(&env),
+            origin_secret: env.text("ORIGIN_SECRET").map(Secret),
             port,
-            pickup: PickupSettings { site_url, reminder_working_days, key },
-            site_dir: PathBuf::from(get("SITE_DIR").unwrap_or_else(|| "site/public".into())),
             data_dir,
-            mail_from,
-            rate_limit_per_minute: (rate > 0).then_some(rate),
-            sweep_interval: Duration::seconds(i64::from(sweep)),
-            retention: Duration::days(i64::from(retention_days)),
-            allowed_origins: get("ALLOWED_ORIGINS")
-                .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
-                .unwrap_or_default(),
-            origin_secret: get("ORIGIN_SECRET"),
         })
     }
 }
 
-fn err(name: &'static str, problem: String) -> ConfigError {
-    ConfigError { name, problem }
+fn from_process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn number<T: FromStr>(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: T) -> Result<T, ConfigError> {
-    match get(name) {
-        None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|_| err(name, format!("`{v}` is not a whole number"))),
+/// The variables, through the lookup `from_lookup` was given.
+struct Env<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    fn text(&self, name: &str) -> Option<String> {
+        (self.0)(name)
     }
+
+    fn number<T: FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError> {
+        match self.text(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().map_err(|_| err(name, format!("`{v}` is not a whole number"))),
+        }
+    }
+
+    fn at_least_one(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+        match self.number(name, default)? {
+            0 => Err(err(name, "must be at least 1".into())),
+            n => Ok(n),
+        }
+    }
+}
+
+fn store<F: Fn(&str) -> Option<String>>(env: &Env<F>, data_dir: &Path) -> Result<StoreConfig, ConfigError> {
+    match env.text("FORMS_STORE").as_deref().unwrap_or("sqlite") {
+        "sqlite" => Ok(StoreConfig::Sqlite { path: data_dir.join("forms.sqlite3") }),
+        "dynamodb" => Ok(StoreConfig::Dynamo { table: env.text("FORMS_TABLE").unwrap_or_else(|| "forms-submissions".into()) }),
+        other => Err(err("FORMS_STORE", format!("`{other}` is not `sqlite` or `dynamodb`"))),
+    }
+}
+
+fn mailer<F: Fn(&str) -> Option<String>>(env: &Env<F>, data_dir: &Path) -> Result<MailerConfig, ConfigError> {
+    match env.text("FORMS_MAILER").as_deref().unwrap_or("file") {
+        "file" => Ok(MailerConfig::File { outbox: data_dir.join("outbox") }),
+        "smtp" => match env.text("SMTP_URL") {
+            Some(url) => Ok(MailerConfig::Smtp { url: SmtpUrl(url) }),
+            None => Err(err("SMTP_URL", "is required with FORMS_MAILER=smtp, e.g. smtp://127.0.0.1:2525".into())),
+        },
+        "ses" => Ok(MailerConfig::Ses),
+        other => Err(err("FORMS_MAILER", format!("`{other}` is not `file`, `smtp` or `ses`"))),
+    }
+}
+
+fn mail_from<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Mailbox, ConfigError> {
+    let text = env.text("MAIL_FROM").unwrap_or_else(|| "Steun voor gezinnen <noreply@example.org>".into());
+    Mailbox::from_str(&text)
+        .map_err(|e| err("MAIL_FROM", format!("`{text}` is not a mailbox like `Name <noreply@example.org>`: {e}")))
+}
+
+fn pickup<F: Fn(&str) -> Option<String>>(env: &Env<F>, data_dir: &Path, port: u16) -> Result<PickupSettings, ConfigError> {
+    let site_url = env.text("SITE_URL").unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
+    let site_url = site_url.trim().trim_end_matches('/').to_owned();
+    if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
+        return Err(err("SITE_URL", format!("`{site_url}` is not an address like https://www.example.org")));
+    }
+    let reminder_working_days = env.at_least_one("PICKUP_REMINDER_WORKING_DAYS", 2)?;
+    let key = match env.text("PICKUP_KEY_SECRET_ID") {
+        Some(id) => KeySource::Secret(id),
+        None => KeySource::File(data_dir.join("pickup.key")),
+    };
+    Ok(PickupSettings { site_url, reminder_working_days, key })
+}
+
+fn allowed_origins<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Vec<String> {
+    let Some(list) = env.text("ALLOWED_ORIGINS") else { return Vec::new() };
+    list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
+}
+
+fn err(name: &'static str, problem: String) -> ConfigError {
+    ConfigError::Invalid { name, problem }
 }
 
 #[cfg(test)]
@@ -211,6 +340,68 @@ mod tests {
         asked.borrow_mut().insert("RUST_LOG".into());
         let listed: std::collections::BTreeSet<String> = VARIABLES.iter().map(|v| v.to_string()).collect();
         assert_eq!(*asked.borrow(), listed);
+    }
+
+    /// The function's environment as infra/template.yaml gives it.
+    const PRODUCTION: [(&str, &str); 8] = [
+        ("FORMS_STORE", "dynamodb"),
+        ("FORMS_MAILER", "ses"),
+        ("FORMS_TABLE", "forms-submissions"),
+        ("MAIL_FROM", "Steun voor gezinnen <noreply@mail.example.org>"),
+        ("SITE_URL", "https://www.example.org"),
+        ("PICKUP_KEY_SECRET_ID", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pickup-key"),
+        ("ORIGIN_SECRET", "5f0c7d1e-origin"),
+        ("ALLOWED_ORIGINS", "https://www.example.org"),
+    ];
+
+    fn on_lambda(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup_on_lambda(|k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn lambda_starts_with_what_the_template_gives_it() {
+        let s = on_lambda(&PRODUCTION).unwrap();
+        assert_eq!(s.store, StoreConfig::Dynamo { table: "forms-submissions".into() });
+        assert_eq!(s.mailer, MailerConfig::Ses);
+        assert_eq!(s.pickup.site_url, "https://www.example.org");
+        assert_eq!(s.origin_secret.as_ref().map(Secret::expose), Some("5f0c7d1e-origin"));
+    }
+
+    #[test]
+    fn lambda_refuses_to_start_naming_everything_missing_at_once() {
+        let without = |names: &[&str]| -> Vec<(&str, &str)> {
+            PRODUCTION.iter().copied().filter(|(name, _)| !names.contains(name)).collect()
+        };
+        let e = on_lambda(&without(&["SITE_URL", "PICKUP_KEY_SECRET_ID"])).unwrap_err().to_string();
+        assert!(e.contains("SITE_URL is not set") && e.contains("127.0.0.1"), "{e}");
+        assert!(e.contains("PICKUP_KEY_SECRET_ID is not set"), "{e}");
+        assert_eq!(e.lines().count(), 3, "a heading and one line per variable: {e}");
+        // The laptop defaults are no use on Lambda either.
+        let e = on_lambda(&[]).unwrap_err().to_string();
+        for required in REQUIRED_ON_LAMBDA {
+            assert!(e.contains(&format!("{} is not set", required.name)), "{e}");
+        }
+        let mut file_mail = without(&["FORMS_MAILER"]);
+        file_mail.push(("FORMS_MAILER", "file"));
+        let e = on_lambda(&file_mail).unwrap_err().to_string();
+        assert!(e.contains("FORMS_MAILER is `file`; set it to `ses`"), "{e}");
+        assert!(on_lambda(&without(&[])).is_ok());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let mut env = PRODUCTION.to_vec();
+        env.retain(|(name, _)| *name != "FORMS_MAILER");
+        env.extend([("FORMS_MAILER", "smtp"), ("SMTP_URL", "smtps://mailer:hunter2-pass@smtp.example.org:465")]);
+        let s = settings(&env).unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("5f0c7d1e-origin"), "{shown}");
+        assert!(!shown.contains("hunter2-pass") && !shown.contains("//mailer"), "no login: {shown}");
+        assert!(shown.contains("smtp.example.org:465"), "where mail goes still shows: {shown}");
+        let MailerConfig::Smtp { url } = &s.mailer else { panic!("smtp") };
+        assert_eq!(url.expose(), "smtps://mailer:hunter2-pass@smtp.example.org:465");
+        assert_eq!(url.server(), "smtp.example.org:465");
     }
 
     #[test]

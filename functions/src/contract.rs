@@ -5,7 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::budgets;
-use crate::lambda::{ORIGIN_SECRET_VARIABLE, ORIGIN_VERIFY_HEADER, SWEEP_TASK, VIEWER_ADDRESS_HEADER};
+use crate::config::REQUIRED_ON_LAMBDA;
+use crate::lambda::{ORIGIN_VERIFY_HEADER, SWEEP_TASK, VIEWER_ADDRESS_HEADER};
 use crate::store::TableSpec;
 
 /// Every AWS call this binary makes, on which resource, and who makes it:
@@ -46,8 +47,12 @@ pub fn contract() -> Value {
         "environment": {
             "read": crate::config::VARIABLES,
             // What the Lambda build runs with (SQLite is not in it).
-            "on_aws": {"FORMS_STORE": "dynamodb", "FORMS_MAILER": "ses"},
-            "required_on_lambda": [ORIGIN_SECRET_VARIABLE, "FORMS_TABLE", "MAIL_FROM", "ALLOWED_ORIGINS"],
+            "on_aws": REQUIRED_ON_LAMBDA
+                .iter()
+                .filter_map(|r| Some((r.name.to_owned(), Value::from(r.value?))))
+                .collect::<serde_json::Map<_, _>>(),
+            // The Lambda build refuses to start on Lambda without these.
+            "required_on_lambda": REQUIRED_ON_LAMBDA.map(|r| r.name),
         },
         "lambda": {
             "sweep_event": {"forms_task": SWEEP_TASK},

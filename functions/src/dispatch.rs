@@ -123,9 +123,14 @@ impl Dispatcher {
         if record.refusal(kind).is_none() {
             // Every coordinator mail carries its pickup link; without the
             // key it waits (a temporary failure), rather than going out without.
+            // Reading the key counts against the send's deadline.
             let link = match kind {
                 MailKind::Coordinator => {
-                    Some(self.pickup.link(record).await.map_err(|e| {
+                    let budget = deadline.saturating_duration_since(Instant::now());
+                    let link = tokio::time::timeout(budget, self.pickup.link(record))
+                        .await
+                        .map_err(|_| MailError::temporary(format!("no pickup link: no key within {} ms", budget.as_millis())))?;
+                    Some(link.map_err(|e| {
                         // The key's source and the store's answer; no personal data.
                         tracing::warn!(record = %record.id, error = %e, "no pickup link yet");
                         MailError::temporary(format!("no pickup link: {e}"))

@@ -32,7 +32,7 @@ pub const SWEEP_TASK: &str = "sweep";
 pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
 
 pub async fn run(app: App) -> Result<(), lambda_http::Error> {
-    let Some(secret) = app.settings().origin_secret.clone() else {
+    let Some(secret) = app.settings().origin_secret.as_ref().map(|s| s.expose().to_owned()) else {
         return Err("ORIGIN_SECRET: is required on AWS Lambda (the value CloudFront sends in X-Origin-Verify; \
                     infra/template.yaml sets both)"
             .into());

@@ -77,7 +77,7 @@ fn announce(app: &App, addr: SocketAddr) {
     };
     let mail = match &app.settings().mailer {
         MailerConfig::File { outbox } => format!("written to {}/", outbox.display()),
-        MailerConfig::Smtp { url } => format!("sent over SMTP ({})", url.split('@').next_back().unwrap_or(url)),
+        MailerConfig::Smtp { url } => format!("sent over SMTP ({})", url.server()),
         MailerConfig::Ses => "sent through the SES API".to_owned(),
     };
     eprintln!();

@@ -40,7 +40,11 @@ fn main() -> ExitCode {
         println!("{:#}", forms::contract::contract());
         return ExitCode::SUCCESS;
     }
-    let settings = match Settings::from_env() {
+    // The shipped build refuses to run on Lambda without what production
+    // needs. The full build may play Lambda on SQLite and SMTP (tests, bench).
+    let lambda_build = !cfg!(feature = "sqlite") && !cfg!(feature = "smtp");
+    let settings = if on_lambda && lambda_build { Settings::from_env_on_lambda() } else { Settings::from_env() };
+    let settings = match settings {
         Ok(s) => s,
         Err(e) => {
             eprintln!("Configuration error: {e}");

@@ -50,13 +50,24 @@ impl FormPages {
     /// The form again, as typed, with a new key and a message to send it
     /// once more: its old key was used before for a different form.
     pub fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        self.form_again(kind, lang, raw, message, Key::Fresh)
+    }
+
+    /// The form again, as typed, with the same key and a message to try
+    /// again later: it could not be stored just now. The same key makes a
+    /// later send that gets through one form, never two.
+    pub fn try_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        self.form_again(kind, lang, raw, message, Key::Keep)
+    }
+
+    fn form_again(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str, key: Key) -> String {
         let summary = format!(
             "<h2 class=\"error-summary__title\">{}</h2><p>{}</p>",
             escape(lang.texts().error_send_again_title),
             escape(message)
         );
         self.source(kind, lang)
-            .and_then(|html| rewrite(&html, lang, &FieldErrors::default(), raw, &summary, Key::Fresh).ok())
+            .and_then(|html| rewrite(&html, lang, &FieldErrors::default(), raw, &summary, key).ok())
             .unwrap_or_else(|| fallback_page(kind, lang, &FieldErrors::default()).replace("<ul></ul>", &summary))
     }
 }

@@ -115,7 +115,7 @@ def main():
     for name, value in c["environment"]["on_aws"].items():
         check(env.get(name) == value, f"{name} must be {value!r} on AWS, is {env.get(name)!r}")
     for name in c["environment"]["required_on_lambda"]:
-        check(name in env, f"{name} is not set for the function")
+        check(env.get(name) not in (None, ""), f"{name} is not set for the function: the Lambda refuses to start without it")
     check(function["Architectures"] == ["arm64"] and function["Runtime"] == "provided.al2023",
           "the function must be provided.al2023 on arm64 (what make lambda-zip builds)")
 

@@ -5,7 +5,8 @@ tests/support/with_services.py (make infra-smoke does).
 
 It proves what the offline template checks cannot: the cross-compiled
 binary starts, refuses the embedded defaults it leaves out (SQLite, SMTP)
-with a message, refuses a request that did not come through CloudFront (no
+with a message, refuses to start on Lambda without what production needs
+(naming each missing variable), refuses a request that did not come through CloudFront (no
 origin secret), answers an API Gateway v2 event that did (Host is the
 execute-api name, Origin the site's, X-Origin-Verify the secret), refuses
 another origin, stores the form and mails it through the SES API (read back
@@ -22,6 +23,7 @@ import email.policy
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -195,6 +197,15 @@ def main():
                              capture_output=True, text=True, timeout=60)
         assert run.returncode != 0 and f"set {name}=" in run.stderr, \
             f"the Lambda build must refuse {name}={value} with a clear message: {run.returncode} {run.stderr[-500:]}"
+    # On Lambda, the shipped build refuses to start without what production
+    # needs, naming every missing variable in one message (here the two of
+    # the pickup links, set below), before it asks the Runtime API for work.
+    unready = {k: v for k, v in env.items() if k not in ("SITE_URL", "PICKUP_KEY_SECRET_ID")}
+    run = subprocess.run(QEMU + [bootstrap], env=dict(unready, AWS_LAMBDA_RUNTIME_API="127.0.0.1:9"),
+                         capture_output=True, text=True, timeout=60)
+    named = re.findall(r"^\s+(\w+) is not set", run.stderr, re.MULTILINE)
+    assert run.returncode != 0 and named == ["SITE_URL", "PICKUP_KEY_SECRET_ID"], \
+        f"the Lambda must refuse to start without SITE_URL and PICKUP_KEY_SECRET_ID, naming both: {run.returncode} {run.stderr[-800:]}"
     # The pickup-link key as the stack makes it: a generated secret string.
     import boto3
     moto = os.environ["FORMS_TEST_MOTO_URL"]

@@ -53,12 +53,13 @@ impl KeyStore {
             KeySource::File(path) => read_or_create(path).await.map_err(|e| fail(e.to_string()))?,
             KeySource::Secret(id) => {
                 let aws = self.aws.as_ref().ok_or_else(|| fail("no AWS configuration".into()))?;
-                let out = aws_sdk_secretsmanager::Client::new(aws)
+                // Within budgets::SECRETS_MANAGER; a request's send budget may cut it shorter.
+                let out = crate::aws::secrets_manager(aws)
                     .get_secret_value()
                     .secret_id(id)
                     .send()
                     .await
-                    .map_err(|e| fail(format!("{e:?}")))?;
+                    .map_err(|e| fail(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string()))?;
                 out.secret_string().ok_or_else(|| fail("the secret has no text value".into()))?.to_owned()
             }
         };

@@ -79,7 +79,7 @@ pub async fn submit(
                 }
                 Err(NotAccepted::Store(e)) => {
                     tracing::error!(form = kind.as_str(), error = %e, "could not store submission");
-                    reply.problem(StatusCode::SERVICE_UNAVAILABLE, lang)
+                    reply.not_stored(app.pages(), kind, lang, &raw)
                 }
             }
         }

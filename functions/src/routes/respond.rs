@@ -54,6 +54,21 @@ impl Reply {
         }
     }
 
+    /// The store did not take the form (it did not answer in time): nothing
+    /// is stored or sent. A script gets 503; a browser gets its form back as
+    /// typed, with the same key. Both say to try again in a minute.
+    pub fn not_stored(self, pages: &FormPages, kind: FormKind, lang: Lang, raw: &RawForm) -> Response {
+        let message = lang.texts().error_not_stored;
+        let status = StatusCode::SERVICE_UNAVAILABLE;
+        let mut response = if self.json {
+            (status, Json(json!({"error": "unavailable", "message": message}))).into_response()
+        } else {
+            (status, no_store(), Html(pages.try_again_page(kind, lang, raw, message))).into_response()
+        };
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(crate::budgets::TRY_AGAIN_AFTER.as_secs()));
+        response
+    }
+
     /// A refusal that is not about one field.
     pub fn problem(self, status: StatusCode, lang: Lang) -> Response {
         let (code, message) = problem_text(status, lang);

@@ -14,6 +14,7 @@ mod hostile;
 mod lambda;
 mod languages;
 mod logs;
+mod outages;
 mod pickup;
 mod props;
 mod ses;
