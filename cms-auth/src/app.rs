@@ -62,9 +62,7 @@ impl App {
             MailerConfig::File { outbox } => {
                 Arc::new(FileMailer::new(outbox.clone()).map_err(|e| StartError::Outbox(outbox.display().to_string(), e))?)
             }
-            MailerConfig::Ses => {
-                Arc::new(SesMailer::new(forms::aws::ses(aws.as_ref().expect("AWS config is loaded for SES"))))
-            }
+            MailerConfig::Ses => Arc::new(SesMailer::new(forms::aws::ses(aws.as_ref().expect("AWS config is loaded for SES")))),
         };
         let mail = Arc::new(MailOut {
             mailer,
