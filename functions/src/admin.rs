@@ -43,20 +43,32 @@ pub async fn erase(app: &App, email: &str) -> Result<(), String> {
 
 /// Forms nobody picked up yet, without personal data; `--json` for scripts.
 pub async fn open(app: &App, json: bool) -> Result<(), String> {
-    let desk = app.pickup();
-    let forms = desk.open_forms(desk.now()).await.map_err(|e| e.to_string())?;
+    let open = app.submissions().open_forms().await.map_err(|e| e.to_string())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&forms).map_err(|e| e.to_string())?);
+        println!("{}", serde_json::to_string_pretty(&open.forms).map_err(|e| e.to_string())?);
     } else {
-        print!("{}", crate::pickup::open::table(&forms));
+        print!("{}", crate::pickup::open::table(&open.forms));
     }
-    Ok(())
+    match open.unreadable.as_slice() {
+        [] => Ok(()),
+        ids => Err(format!(
+            "{} stored record(s) could not be read, so they are not listed: {}. Read them by id from the store \
+             (README, Data requests).",
+            ids.len(),
+            ids.join(", ")
+        )),
+    }
 }
 
+/// One sweep; its report as JSON. A step that stopped early fails the
+/// command (the other step's report is printed all the same).
 pub async fn sweep(app: &App) -> Result<(), String> {
-    let report = app.submissions().sweep().await.map_err(|e| e.to_string())?;
+    let report = app.submissions().sweep().await;
     println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
-    Ok(())
+    match report.error() {
+        None => Ok(()),
+        Some(error) => Err(format!("the sweep stopped early: {error}")),
+    }
 }
 
 pub async fn create_table(settings: &Settings) -> Result<(), String> {

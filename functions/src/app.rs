@@ -1,6 +1,6 @@
 //! Builds the application from settings: picks the store and mailer
-//! adapters and wires them into the one service (`service::Submissions`)
-//! the routes use. Transports (Lambda, local) only call `App::build` and
+//! adapters and hands them to the one service (`service::Submissions`)
+//! the routes use; nothing else keeps them. Transports (Lambda, local) only call `App::build` and
 //! `routes::router`.
 
 use std::sync::Arc;
@@ -9,12 +9,11 @@ use crate::aws::aws_config;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{MailerConfig, Settings, StoreConfig};
 use crate::directory::{Directory, DirectoryError};
-use crate::dispatch::Dispatcher;
-use crate::mail::{Composer, FileMailer, MailError, Mailer, SesMailer};
+use crate::mail::{FileMailer, MailError, Mailer, SesMailer};
 use crate::pages::FormPages;
-use crate::pickup::{KeySource, KeyStore, PickupDesk};
+use crate::pickup::{KeySource, KeyStore};
 use crate::ratelimit::RateLimiter;
-use crate::service::Submissions;
+use crate::service::{Adapters, Submissions};
 use crate::store::{DynamoStore, StoreError, SubmissionStore};
 
 /// Everything a request handler needs; cheap to clone.
@@ -26,7 +25,6 @@ struct Inner {
     pages: FormPages,
     limiter: Option<RateLimiter>,
     settings: Settings,
-    pickup: Arc<PickupDesk>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,41 +55,25 @@ impl App {
             || settings.mailer == MailerConfig::Ses
             || matches!(settings.pickup.key, KeySource::Secret(_));
         let aws = if needs_aws { Some(aws_config().await) } else { None };
-        let store = open_store(&settings, aws.as_ref()).await?;
-        let mailer = open_mailer(&settings, aws.as_ref()).await?;
-        let composer = Composer::new(settings.mail_from.clone());
-        let fallback = directory.fallback().clone();
-        // The pickup key is read on first use, not here (cold starts).
-        let keys = KeyStore::new(settings.pickup.key.clone(), aws.clone());
-        let pickup = Arc::new(PickupDesk::new(
-            settings.pickup.clone(),
-            keys,
-            store.clone(),
-            mailer.clone(),
-            Composer::new(settings.mail_from.clone()),
-            fallback.clone(),
-            clock.clone(),
-        ));
-        let dispatcher =
-            Dispatcher::new(store.clone(), mailer, composer, clock.clone(), fallback, settings.sweep_interval, pickup.clone());
-        let submissions = Submissions::new(store, dispatcher, directory, clock, settings.retention);
+        let adapters = Adapters {
+            store: open_store(&settings, aws.as_ref()).await?,
+            mailer: open_mailer(&settings, aws.as_ref()).await?,
+            clock,
+            // The pickup key is read on first use, not here (cold starts).
+            keys: KeyStore::new(settings.pickup.key.clone(), aws.clone()),
+        };
+        let submissions = Submissions::new(adapters, directory, &settings);
         Ok(App(Arc::new(Inner {
             submissions,
             pages: FormPages::pick(settings.site_dir.clone()),
             limiter: settings.rate_limit_per_minute.and_then(RateLimiter::per_minute),
             settings,
-            pickup,
         })))
     }
 
-    /// The one way in for submissions, and the reads data requests need.
+    /// The one way in: every operation on stored forms.
     pub fn submissions(&self) -> &Submissions {
         &self.0.submissions
-    }
-
-    /// The pickup loop: links, pages, reminders (`crate::pickup`).
-    pub fn pickup(&self) -> &PickupDesk {
-        &self.0.pickup
     }
 
     pub fn settings(&self) -> &Settings {

@@ -58,10 +58,13 @@ async fn handle(
         if task != SWEEP_TASK {
             return Err(format!("unknown forms_task `{task}`").into());
         }
-        let report = app.submissions().sweep_within(remaining(&event.context)).await?;
-        metrics::pending(&report.pending);
-        metrics::count(metrics::PAST_ESCALATION, report.follow_up.past_escalation);
+        // Each step writes its own metrics; a step that stopped early fails
+        // the invocation (FunctionErrorsAlarm), after both have reported.
+        let report = app.submissions().sweep_within(remaining(&event.context)).await;
         tracing::info!(?report, "sweep");
+        if let Some(error) = report.error() {
+            return Err(format!("the sweep stopped early: {error}").into());
+        }
         return Ok(serde_json::to_value(report)?);
     }
     let request: LambdaRequest = serde_json::from_str(event.payload.get())?;

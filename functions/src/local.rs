@@ -98,10 +98,11 @@ pub async fn sweep_forever(app: App, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        match app.submissions().sweep().await {
-            Ok(report) if report.due > 0 => tracing::info!(?report, "sweep"),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "sweep failed; will try again"),
+        let report = app.submissions().sweep().await;
+        if let Some(error) = report.error() {
+            tracing::error!(%error, ?report, "sweep stopped early; will try again");
+        } else if report.mail.due > 0 || report.follow_up.due > 0 {
+            tracing::info!(?report, "sweep");
         }
         if let Some(limiter) = app.limiter() {
             limiter.forget_quiet_clients();

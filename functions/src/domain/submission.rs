@@ -136,8 +136,11 @@ pub enum Parsed {
         submission: Box<Submission>,
         key: Option<Uuid>,
     },
-    /// The honeypot was filled: a bot. Answer as if all went well.
-    Bot,
+    /// The honeypot was filled: a bot. Answer as if all went well, with
+    /// its own key if it sent one (as a stored form is answered).
+    Bot {
+        key: Option<Uuid>,
+    },
     Invalid {
         errors: FieldErrors,
         lang: Lang,
@@ -224,7 +227,7 @@ impl Submission {
 pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
     let lang = Lang::parse(raw.get("lang"));
     if raw.get("website").is_some_and(|v| !v.trim().is_empty()) || raw.is_malformed("website") {
-        return Parsed::Bot;
+        return Parsed::Bot { key: raw.get("submission_id").and_then(|v| submission_key(v).ok()) };
     }
     let errors = if kind == FormKind::Referral { FieldErrors::about_family() } else { FieldErrors::default() };
     let mut p = FieldParser { raw, errors };
@@ -251,7 +254,7 @@ pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
         _ => p.optional(Field::Message, MessageText::parse).flatten(),
     };
     p.required(Field::PrivacyConsent, |v| Consent::parse(Some(v)));
-    let key = p.optional(Field::SubmissionId, |v| Uuid::try_parse(v.trim()).map_err(|_| Problem::InvalidId)).flatten();
+    let key = p.optional(Field::SubmissionId, submission_key).flatten();
 
     let details = match kind {
         FormKind::Contact => Some(Details::Contact),
@@ -288,6 +291,11 @@ pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
         }
         _ => Parsed::Invalid { errors: p.errors, lang },
     }
+}
+
+/// The sender's idempotency key: a UUID.
+fn submission_key(raw: &str) -> Result<Uuid, Problem> {
+    Uuid::try_parse(raw.trim()).map_err(|_| Problem::InvalidId)
 }
 
 struct FieldParser<'a> {
@@ -434,7 +442,7 @@ mod tests {
 
     #[test]
     fn a_filled_honeypot_is_a_bot_whatever_else_is_sent() {
-        assert!(matches!(parse(FormKind::Contact, &form("website=http%3A%2F%2Fspam")), Parsed::Bot));
+        assert!(matches!(parse(FormKind::Contact, &form("website=http%3A%2F%2Fspam")), Parsed::Bot { key: None }));
     }
 
     #[test]

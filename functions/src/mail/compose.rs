@@ -5,9 +5,10 @@
 use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
 
-use super::{MailError, OutgoingMail, amsterdam_time};
-use crate::domain::{Details, EmailAddress, FormKind, Lang, Submission};
-use crate::store::{MailKind, Record, Refusal};
+use super::{MailError, MailKind, OutgoingMail};
+use crate::domain::{EmailAddress, FormKind, Lang, Submission};
+use crate::store::{FormMail, Record, Refusal};
+use crate::words;
 
 pub struct Composer {
     from: Mailbox,
@@ -84,29 +85,25 @@ impl Composer {
         Self { from, domain }
     }
 
-    pub fn compose(&self, record: &Record, kind: MailKind) -> Result<OutgoingMail, MailError> {
-        self.compose_with_link(record, kind, None)
-    }
-
-    /// `pickup_link`: the signed "Ik pak dit op" address for the
-    /// coordinator's mail (see `crate::pickup`).
-    pub fn compose_with_link(
-        &self,
-        record: &Record,
-        kind: MailKind,
-        pickup_link: Option<&str>,
-    ) -> Result<OutgoingMail, MailError> {
-        let message = match kind {
-            MailKind::Coordinator => self.coordinator(record, pickup_link),
-            MailKind::Confirmation => self.confirmation(record),
-            other => Err(MailError::Compose(format!("{} mail is composed by crate::pickup", other.as_str()))),
-        }?;
-        Ok(OutgoingMail { record_id: record.id, kind, message })
+    /// The coordinator's mail: the whole form, how to answer, and the
+    /// signed "Ik pak dit op" link (see `crate::pickup`).
+    pub fn coordinator(&self, record: &Record, pickup_link: &str) -> Result<OutgoingMail, MailError> {
+        let s = &record.submission;
+        let message_id = self.message_id(record, FormMail::Coordinator);
+        let message = self.coordinator_mail(
+            record,
+            &record.routed_to,
+            words::coordinator_subject(s),
+            words::coordinator_action(s),
+            message_id,
+            Some(pickup_link),
+        )?;
+        Ok(OutgoingMail { record_id: record.id, kind: FormMail::Coordinator.into(), message })
     }
 
     /// Stable per record and mail: a mail sent twice is recognisably the same.
-    pub fn message_id(&self, record: &Record, kind: MailKind) -> String {
-        format!("<{}.{}@{}>", record.id, kind.as_str(), self.domain)
+    pub fn message_id(&self, record: &Record, kind: impl Into<MailKind>) -> String {
+        format!("<{}.{}@{}>", record.id, kind.into().as_str(), self.domain)
     }
 
     pub fn from(&self) -> &Mailbox {
@@ -117,30 +114,12 @@ impl Composer {
     /// would have had it, to the fallback inbox, with a first line saying
     /// which address refused which mail and why.
     pub fn dead_letter(&self, record: &Record, refusal: &Refusal, fallback: &EmailAddress) -> Result<OutgoingMail, MailError> {
-        let which = match refusal.mail {
-            MailKind::Coordinator => "De mail aan de coördinator",
-            MailKind::Confirmation => "De bevestiging aan de afzender",
-            _ => "Een mail over dit formulier",
-        };
-        let action = format!(
-            "Niet afgeleverd. {which} is geweigerd door {}. Reden: {}. Stuur dit formulier door naar de juiste persoon \
-             en controleer het adres in site/data/directory.toml. {}",
-            refusal.address,
-            refusal.reason.trim(),
-            coordinator_action(&record.submission)
-        );
-        let subject = format!("Niet afgeleverd: {}", coordinator_subject(&record.submission));
+        let action = words::dead_letter_action(refusal, &record.submission);
+        let subject = words::dead_letter_subject(&record.submission);
         let kind = refusal.mail.as_str();
         let message_id = format!("<{}.{kind}.refused@{}>", record.id, self.domain);
         let message = self.coordinator_mail(record, fallback, subject, action, message_id, None)?;
-        Ok(OutgoingMail { record_id: record.id, kind: refusal.mail, message })
-    }
-
-    fn coordinator(&self, record: &Record, pickup_link: Option<&str>) -> Result<lettre::Message, MailError> {
-        let subject = coordinator_subject(&record.submission);
-        let action = coordinator_action(&record.submission);
-        let message_id = self.message_id(record, MailKind::Coordinator);
-        self.coordinator_mail(record, &record.routed_to, subject, action, message_id, pickup_link)
+        Ok(OutgoingMail { record_id: record.id, kind: refusal.mail.into(), message })
     }
 
     fn coordinator_mail(
@@ -154,18 +133,10 @@ impl Composer {
     ) -> Result<lettre::Message, MailError> {
         let s = &record.submission;
         let rows = s.labelled_fields();
-        let received = amsterdam_time(record.received_at);
-        let received = format!(
-            "{:02}-{:02}-{} {:02}:{:02} (Nederlandse tijd)",
-            received.day(),
-            u8::from(received.month()),
-            received.year(),
-            received.hour(),
-            received.minute()
-        );
+        let received = words::received(record.received_at);
         let id = record.id.to_string();
-        let heading = format!("{} via de website", s.kind().label_nl());
-        let language_note = language_note(s.lang);
+        let heading = words::coordinator_heading(s);
+        let language_note = words::language_note(s.lang);
         let language_note = language_note.as_deref().unwrap_or("");
         let text = CoordinatorText {
             heading: &heading,
@@ -198,7 +169,8 @@ impl Composer {
         builder.multipart(MultiPart::alternative_plain_html(render(&text)?, render(&html)?)).map_err(compose)
     }
 
-    fn confirmation(&self, record: &Record) -> Result<lettre::Message, MailError> {
+    /// The sender's confirmation, in their language.
+    pub fn confirmation(&self, record: &Record) -> Result<OutgoingMail, MailError> {
         let s = &record.submission;
         let (name, email) = s.reply_to().ok_or_else(|| MailError::Compose("no address to confirm to".into()))?;
         let lang = s.lang;
@@ -237,15 +209,16 @@ impl Composer {
             signature: text.signature,
         };
         let subject = t.mail_subject.to_owned();
-        lettre::Message::builder()
+        let message = lettre::Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(Some(name.as_str().to_owned()), email.to_lettre()))
             // A reply reaches the coordinator who handles the form.
             .reply_to(Mailbox::new(None, record.routed_to.to_lettre()))
             .subject(subject.clone())
-            .message_id(Some(self.message_id(record, MailKind::Confirmation)))
+            .message_id(Some(self.message_id(record, FormMail::Confirmation)))
             .multipart(MultiPart::alternative_plain_html(render(&text)?, render(&html)?))
-            .map_err(compose)
+            .map_err(compose)?;
+        Ok(OutgoingMail { record_id: record.id, kind: FormMail::Confirmation.into(), message })
     }
 }
 
@@ -257,46 +230,10 @@ fn compose(e: impl std::fmt::Display) -> MailError {
     MailError::Compose(e.to_string())
 }
 
-/// Dutch, from fixed labels only: no user text ever reaches a header.
-pub fn coordinator_subject(s: &Submission) -> String {
-    let place = s.municipality.map_or("gemeente niet opgegeven", |m| m.label_nl());
-    match s.programme() {
-        Some(p) => format!("{}: {} – {}", s.kind().label_nl(), p.label_nl(), place),
-        None => format!("{} – {}", s.kind().label_nl(), place),
-    }
-}
-
-/// The first thing a coordinator needs: how to answer.
-fn coordinator_action(s: &Submission) -> String {
-    match (&s.details, s.reply_to(), s.reach.phone()) {
-        (Details::Referral { referrer, .. }, _, _) => format!(
-            "Beantwoord deze mail om {} ({}) te antwoorden. De ouder is akkoord met de verwijzing.",
-            referrer.name.as_str(),
-            referrer.organisation.as_str()
-        ),
-        (_, Some(_), Some(phone)) => {
-            format!("Beantwoord deze mail of bel {} op {}.", s.name.as_str(), phone.as_str())
-        }
-        (_, Some(_), None) => format!("Beantwoord deze mail om {} te antwoorden.", s.name.as_str()),
-        (_, None, Some(phone)) => format!("Geen e-mailadres: bel {} op {}.", s.name.as_str(), phone.as_str()),
-        (_, None, None) => {
-            unreachable!("a Submission always has an email address or a phone number")
-        }
-    }
-}
-
 /// The text before and after a placeholder such as `{name}` (all before
 /// it when a translation left the placeholder out).
 fn around<'a>(template: &'a str, placeholder: &str) -> (&'a str, &'a str) {
     template.split_once(placeholder).unwrap_or((template, ""))
-}
-
-/// For the coordinator: in which language the sender wrote, so they can
-/// plan an interpreter or simple Dutch. Nothing for Dutch.
-fn language_note(lang: Lang) -> Option<String> {
-    (lang != Lang::Nl).then(|| {
-        format!("Let op: de afzender schreef in het {}. Plan zo nodig een tolk, of gebruik eenvoudig Nederlands.", lang.name_nl())
-    })
 }
 
 fn confirmation_thanks(s: &Submission) -> &'static str {

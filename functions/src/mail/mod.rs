@@ -1,24 +1,55 @@
 //! Mail: composed from templates, sent by the transport the configuration
 //! picks (files in an outbox, SMTP, or the SES API on AWS).
 
-mod amsterdam;
 mod compose;
 mod file;
 mod ses;
 #[cfg(feature = "smtp")]
 mod smtp;
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::store::MailKind;
+use crate::budgets::MAIL_TIMEOUT;
+use crate::store::{FollowUpStep, FormMail};
 
-pub use amsterdam::amsterdam_time;
-pub use compose::{Composer, coordinator_subject};
+pub use compose::Composer;
 pub use file::FileMailer;
 pub use ses::SesMailer;
 #[cfg(feature = "smtp")]
 pub use smtp::SmtpMailer;
+
+/// Which mail about a record: one of the form's own, or the mail of a
+/// pickup follow-up step. Names its Message-ID and its outbox file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    Form(FormMail),
+    FollowUp(FollowUpStep),
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Form(mail) => mail.as_str(),
+            MailKind::FollowUp(step) => step.mail_name(),
+        }
+    }
+}
+
+impl From<FormMail> for MailKind {
+    fn from(mail: FormMail) -> Self {
+        MailKind::Form(mail)
+    }
+}
+
+impl From<FollowUpStep> for MailKind {
+    fn from(step: FollowUpStep) -> Self {
+        MailKind::FollowUp(step)
+    }
+}
 
 /// One mail about one record, ready to go.
 pub struct OutgoingMail {
@@ -31,7 +62,8 @@ pub struct OutgoingMail {
 /// with growing pauses; a permanent one goes to the fallback inbox at once.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    /// A bug or a bad template: retried, as a fixed build can send it.
+    /// A bug or a bad template. Permanent: the same record composes the
+    /// same way next time, so it is handled as a refusal (never retried).
     #[error("the mail could not be composed: {0}")]
     Compose(String),
     /// The server refused this mail for good (an SMTP 5xx, an SES
@@ -52,8 +84,9 @@ impl MailError {
         MailError::Temporary { code: None, reason: reason.into() }
     }
 
+    /// Sending it again will not help: refused for good, or not composable.
     pub fn is_permanent(&self) -> bool {
-        matches!(self, MailError::Permanent { .. })
+        matches!(self, MailError::Permanent { .. } | MailError::Compose(_))
     }
 
     /// What may go into a log: the kind and the server's code, never the
@@ -76,5 +109,62 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError>;
 }
 
+/// The one way out for mail: the one composer and the configured mailer,
+/// shared by the form's mail (`dispatch`) and the pickup loop's.
+pub struct Postman {
+    mailer: Arc<dyn Mailer>,
+    composer: Composer,
+}
+
+impl Postman {
+    pub fn new(mailer: Arc<dyn Mailer>, composer: Composer) -> Self {
+        Self { mailer, composer }
+    }
+
+    pub fn composer(&self) -> &Composer {
+        &self.composer
+    }
+
+    /// Sends within `MAIL_TIMEOUT` and before `deadline`; a mail server
+    /// slower than that is a temporary failure.
+    pub async fn send(&self, mail: &OutgoingMail, deadline: Instant) -> Result<(), MailError> {
+        let budget = deadline.saturating_duration_since(Instant::now()).min(MAIL_TIMEOUT);
+        if budget.is_zero() {
+            return Err(MailError::temporary("no time left"));
+        }
+        match tokio::time::timeout(budget, self.mailer.send(mail)).await {
+            Ok(result) => result,
+            Err(_) => Err(MailError::temporary(format!("no answer within {} ms", budget.as_millis()))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod props;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_refusal_or_a_mail_that_cannot_be_composed_is_for_good() {
+        assert!(MailError::Compose("bad template".into()).is_permanent(), "composing again gives the same");
+        assert!(MailError::Permanent { code: Some(550), reason: "no such user".into() }.is_permanent());
+        assert!(!MailError::Temporary { code: Some(451), reason: "later".into() }.is_permanent());
+        assert!(!MailError::temporary("no answer").is_permanent());
+    }
+
+    #[test]
+    fn each_mail_is_named_by_its_kind() {
+        let names: Vec<&str> = [
+            MailKind::from(FormMail::Coordinator),
+            FormMail::Confirmation.into(),
+            FollowUpStep::Reminded.into(),
+            FollowUpStep::Escalated.into(),
+            FollowUpStep::ReferrerTold.into(),
+        ]
+        .map(MailKind::as_str)
+        .to_vec();
+        assert_eq!(names, ["coordinator", "confirmation", "reminder", "escalation", "pickedup"]);
+    }
+}

@@ -1,18 +1,19 @@
-//! The mails of the pickup loop: the reminder to the coordinator (in the
-//! thread of the first mail), the escalation to the fallback inbox, and
-//! the referrer's notice. None of them holds anything about the family.
+//! The mails of the pickup loop, one per follow-up step: the reminder to
+//! the coordinator (in the thread of the first mail), the escalation to
+//! the fallback inbox, and the referrer's notice. Their words are in
+//! `crate::words`; none of them holds anything about the family.
 
 use askama::Template;
 use lettre::message::header::{InReplyTo, References};
 use lettre::message::{Mailbox, MultiPart};
 use time::OffsetDateTime;
 
-use super::pages::{dutch_date, dutch_time};
 use super::summary::Summary;
 use super::workdays::working_days_between;
 use crate::domain::{Details, EmailAddress};
-use crate::mail::{Composer, MailError, OutgoingMail, coordinator_subject};
-use crate::store::{MailKind, Record};
+use crate::mail::{Composer, MailError, OutgoingMail};
+use crate::store::{FollowUpStep, FormMail, Record};
+use crate::words::{self, Wording};
 
 #[derive(Template)]
 #[template(path = "pickup/mail.txt")]
@@ -32,33 +33,24 @@ struct Html<'a> {
 }
 
 struct Draft {
-    kind: MailKind,
+    step: FollowUpStep,
     to: EmailAddress,
-    subject: String,
-    lines: Vec<String>,
+    wording: Wording,
     facts: Vec<(&'static str, String)>,
     link: Option<String>,
-    /// The Message-ID this mail answers, to keep it in one thread.
-    in_reply_to: Option<String>,
+    /// The form mail this one answers, to keep it in one thread.
+    answers: Option<FormMail>,
 }
 
 /// To the routed coordinator, as an answer to the first mail.
 pub fn reminder(composer: &Composer, record: &Record, link: &str, days: u32) -> Result<OutgoingMail, MailError> {
     let draft = Draft {
-        kind: MailKind::Reminder,
+        step: FollowUpStep::Reminded,
         to: record.routed_to.clone(),
-        subject: format!("Herinnering: {}", coordinator_subject(&record.submission)),
-        lines: vec![
-            format!(
-                "Dit formulier kwam binnen op {} en is na {days} werkdagen nog niet opgepakt.",
-                dutch_time(record.received_at)
-            ),
-            "Pak jij het op? Klik dan op de knop. De gegevens staan in de eerste mail, hieronder in dit gesprek.".into(),
-            format!("Is het over {days} werkdagen nog niet opgepakt, dan krijgt de algemene inbox een bericht."),
-        ],
+        wording: words::reminder(&record.submission, record.received_at, days),
         facts: Summary::of(record).facts(),
         link: Some(link.to_owned()),
-        in_reply_to: Some(composer.message_id(record, MailKind::Coordinator)),
+        answers: Some(FormMail::Coordinator),
     };
     build(composer, record, draft)
 }
@@ -73,23 +65,12 @@ pub fn escalation(
 ) -> Result<OutgoingMail, MailError> {
     let waited = working_days_between(record.received_at, now);
     let draft = Draft {
-        kind: MailKind::Escalation,
+        step: FollowUpStep::Escalated,
         to: fallback.clone(),
-        subject: format!("Niet opgepakt: {}", coordinator_subject(&record.submission)),
-        lines: vec![
-            format!(
-                "Een formulier voor {} wacht al {waited} werkdagen. Het kwam binnen op {}. Er is een herinnering gestuurd, maar niemand heeft het opgepakt.",
-                record.routed_to,
-                dutch_time(record.received_at)
-            ),
-            format!(
-                "Neem contact op met {} of pak het zelf op. Wie op de knop klikt, pakt het op voor iedereen: dan stoppen de herinneringen.",
-                record.routed_to
-            ),
-        ],
+        wording: words::escalation(&record.submission, &record.routed_to, record.received_at, waited),
         facts: Summary::of(record).facts(),
         link: Some(link.to_owned()),
-        in_reply_to: None,
+        answers: None,
     };
     build(composer, record, draft)
 }
@@ -100,42 +81,31 @@ pub fn referrer_notice(composer: &Composer, record: &Record) -> Result<OutgoingM
         return Err(MailError::Compose("only a referral has a referrer".into()));
     };
     let draft = Draft {
-        kind: MailKind::PickedUp,
+        step: FollowUpStep::ReferrerTold,
         to: referrer.email.clone(),
-        subject: "Je verwijzing is opgepakt".into(),
-        lines: vec![
-            format!("Hallo {},", referrer.name.as_str()),
-            format!(
-                "Je verwijzing van {} is opgepakt door de coördinator van {}. De coördinator neemt contact op met het gezin.",
-                dutch_date(record.received_at),
-                programme.label_nl()
-            ),
-            format!("Kenmerk: {}", record.id),
-        ],
+        wording: words::referrer_notice(referrer.name.as_str(), *programme, record.received_at, &record.id.to_string()),
         facts: Vec::new(),
         link: None,
-        in_reply_to: Some(composer.message_id(record, MailKind::Confirmation)),
+        answers: Some(FormMail::Confirmation),
     };
     build(composer, record, draft)
 }
 
 fn build(composer: &Composer, record: &Record, draft: Draft) -> Result<OutgoingMail, MailError> {
-    let link = draft.link.as_deref();
-    let text = Text { lines: &draft.lines, facts: &draft.facts, link };
-    let html = Html { subject: &draft.subject, lines: &draft.lines, facts: &draft.facts, link };
+    let (subject, lines, link) = (&draft.wording.subject, &draft.wording.lines, draft.link.as_deref());
+    let text = Text { lines, facts: &draft.facts, link };
+    let html = Html { subject, lines, facts: &draft.facts, link };
     let mut builder = lettre::Message::builder()
         .from(composer.from().clone())
         .to(Mailbox::new(None, draft.to.to_lettre()))
-        .subject(draft.subject.clone())
-        .message_id(Some(composer.message_id(record, draft.kind)));
-    if let Some(parent) = draft.in_reply_to {
+        .subject(subject.clone())
+        .message_id(Some(composer.message_id(record, draft.step)));
+    if let Some(parent) = draft.answers.map(|mail| composer.message_id(record, mail)) {
         builder = builder.header(InReplyTo::from(parent.clone())).header(References::from(parent));
     }
+    let render = |e: askama::Error| MailError::Compose(e.to_string());
     let message = builder
-        .multipart(MultiPart::alternative_plain_html(
-            text.render().map_err(|e| MailError::Compose(e.to_string()))?,
-            html.render().map_err(|e| MailError::Compose(e.to_string()))?,
-        ))
+        .multipart(MultiPart::alternative_plain_html(text.render().map_err(render)?, html.render().map_err(render)?))
         .map_err(|e| MailError::Compose(e.to_string()))?;
-    Ok(OutgoingMail { record_id: record.id, kind: draft.kind, message })
+    Ok(OutgoingMail { record_id: record.id, kind: draft.step.into(), message })
 }

@@ -3,9 +3,10 @@
 //! mail to the fallback inbox; a picked-up referral tells the referrer.
 //!
 //! `token` signs links, `key` finds the key, `workdays` counts Dutch
-//! working days, `pages` and `mail` are what people see, `follow_up` is
-//! the sweeper's step and `open` the operator's list. The hooks elsewhere
-//! are thin: a route, a link in the coordinator mail, one call per sweep.
+//! working days, `follow_up` is the sweep's second step (the rule and its
+//! mails in `mail`), `routes` and `pages` are what a coordinator opens,
+//! `open` the operator's list. Every operation on a stored form goes
+//! through `crate::service::Submissions`; nothing here holds a store.
 
 pub mod follow_up;
 pub mod key;
@@ -17,14 +18,13 @@ pub mod summary;
 pub mod token;
 pub mod workdays;
 
-use std::sync::Arc;
+use std::time::Instant;
 
 use time::OffsetDateTime;
 
-use crate::clock::Clock;
-use crate::domain::EmailAddress;
-use crate::mail::{Composer, Mailer};
-use crate::store::{Record, SubmissionStore};
+use crate::mail::MailError;
+use crate::store::Record;
+use token::{LinkToken, Verdict};
 
 pub use follow_up::FollowUpReport;
 pub use key::{KeyError, KeySource, KeyStore};
@@ -43,58 +43,81 @@ pub struct PickupSettings {
     pub key: KeySource,
 }
 
-/// Everything the pickup loop needs; one per app.
-pub struct PickupDesk {
-    pub settings: PickupSettings,
+/// Makes and checks the signed links: the key (read on first use) and the
+/// site's address. One per service, shared by the coordinator's mail, the
+/// follow-up's mails and the pickup pages.
+pub struct Links {
+    site_url: String,
     keys: KeyStore,
-    store: Arc<dyn SubmissionStore>,
-    mailer: Arc<dyn Mailer>,
-    composer: Composer,
-    /// The fallback inbox of `site/data/directory.toml`.
-    fallback: EmailAddress,
-    clock: Arc<dyn Clock>,
 }
 
-impl PickupDesk {
-    pub fn new(
-        settings: PickupSettings,
-        keys: KeyStore,
-        store: Arc<dyn SubmissionStore>,
-        mailer: Arc<dyn Mailer>,
-        composer: Composer,
-        fallback: EmailAddress,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self { settings, keys, store, mailer, composer, fallback, clock }
+impl Links {
+    pub fn new(site_url: String, keys: KeyStore) -> Self {
+        Self { site_url, keys }
     }
 
-    /// The full "Ik pak dit op" address for a record; valid as long as the
-    /// record is kept.
-    pub async fn link(&self, record: &Record) -> Result<String, KeyError> {
-        let token = self.keys.get().await?.sign(record.id, record.expires_at);
-        Ok(format!("{}{}", self.settings.site_url, token.path()))
+    /// The full "Ik pak dit op" address for a record, valid as long as the
+    /// record is kept. Reading the key counts against the mail's
+    /// `deadline`; without the key in time a mail waits (a temporary
+    /// failure) rather than going out without its link.
+    pub async fn link(&self, record: &Record, deadline: Instant) -> Result<String, MailError> {
+        let budget = deadline.saturating_duration_since(Instant::now());
+        let key = match tokio::time::timeout(budget, self.keys.get()).await {
+            Ok(Ok(key)) => key,
+            Ok(Err(e)) => {
+                // The key's source and what went wrong; no personal data.
+                tracing::warn!(record = %record.id, error = %e, "no pickup link yet");
+                return Err(MailError::temporary(format!("no pickup link: {e}")));
+            }
+            Err(_) => return Err(MailError::temporary(format!("no pickup link: no key within {} ms", budget.as_millis()))),
+        };
+        Ok(format!("{}{}", self.site_url, key.sign(record.id, record.expires_at).path()))
     }
 
-    /// Now, for every time rule of the pickup loop.
-    pub fn now(&self) -> OffsetDateTime {
-        self.clock.now()
+    pub async fn verify(&self, token: &LinkToken, now: OffsetDateTime) -> Result<Verdict, KeyError> {
+        Ok(self.keys.get().await?.verify(token, now))
+    }
+}
+
+/// Why a pickup link does not lead to its form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRefused {
+    /// Not made by us, or changed.
+    Tampered,
+    /// Past its end, or the form is no longer kept.
+    Gone,
+    /// The key or the store could not be reached: try again.
+    Unavailable,
+}
+
+/// A link we signed, not expired, to a form still kept: only
+/// `Submissions::open_link` makes one, and only it lets a form be picked up.
+#[derive(Debug)]
+pub struct OpenedLink {
+    token: LinkToken,
+    record: Record,
+}
+
+impl OpenedLink {
+    pub(crate) fn new(token: LinkToken, record: Record) -> Self {
+        Self { token, record }
     }
 
-    pub fn keys(&self) -> &KeyStore {
-        &self.keys
+    pub fn record(&self) -> &Record {
+        &self.record
     }
 
-    pub fn store(&self) -> &Arc<dyn SubmissionStore> {
-        &self.store
+    /// The page's own path, where its button posts.
+    pub fn path(&self) -> String {
+        self.token.path()
     }
+}
 
-    /// When the reminder is due for a form that came in at `received`.
-    pub fn reminder_due(&self, received: OffsetDateTime) -> OffsetDateTime {
-        workdays::end_of_working_days_after(received, self.settings.reminder_working_days)
-    }
-
-    /// When the escalation is due after a reminder sent at `reminded`.
-    pub fn escalation_due(&self, reminded: OffsetDateTime) -> OffsetDateTime {
-        workdays::end_of_working_days_after(reminded, self.settings.reminder_working_days)
-    }
+/// What pressing the button did.
+#[derive(Debug)]
+pub enum PickUp {
+    /// This coordinator picked it up.
+    Now,
+    /// Someone had already; the record as it is now says who and when.
+    Before(Box<Record>),
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::FormKind;
 use crate::store::Record;
+use crate::words;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -29,10 +30,10 @@ impl Summary {
 
     pub fn facts(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("Kenmerk", self.reference.to_string()),
-            ("Formulier", self.form.label_nl().to_owned()),
-            ("Programma", self.programme.unwrap_or("niet gekozen").to_owned()),
-            ("Gemeente", self.municipality.unwrap_or("niet opgegeven").to_owned()),
+            (words::REFERENCE, self.reference.to_string()),
+            (words::FORM, self.form.label_nl().to_owned()),
+            (words::PROGRAMME, self.programme.unwrap_or(words::NO_PROGRAMME).to_owned()),
+            (words::MUNICIPALITY, self.municipality.unwrap_or(words::NO_MUNICIPALITY).to_owned()),
         ]
     }
 }

@@ -4,7 +4,7 @@
 
 use time::{Date, OffsetDateTime, Time, UtcOffset, Weekday};
 
-use crate::mail::amsterdam_time;
+use crate::amsterdam::amsterdam_time;
 
 fn is_working_day(date: Date) -> bool {
     !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
@@ -31,6 +31,23 @@ pub fn end_of_working_days_after(from: OffsetDateTime, n: u32) -> OffsetDateTime
         }
     }
     local_midnight(date.next_day().expect("a date before the year 9999"))
+}
+
+/// The moment before which whatever started is due by `now`: for every
+/// `from`, `end_of_working_days_after(from, n) <= now` exactly when
+/// `from < due_if_started_before(now, n)`. Lets a store count what is due
+/// with one comparison.
+pub fn due_if_started_before(now: OffsetDateTime, n: u32) -> OffsetDateTime {
+    // Nothing that started today is due yet (due at the end of a later day);
+    // step back while the day before is not due either.
+    let mut first_not_due = amsterdam_time(now).date();
+    while let Some(day_before) = first_not_due.previous_day() {
+        if end_of_working_days_after(local_midnight(day_before), n) <= now {
+            break;
+        }
+        first_not_due = day_before;
+    }
+    local_midnight(first_not_due)
 }
 
 /// Whole working days from `from` to `now` (the day of `from` not counted,
@@ -110,6 +127,22 @@ mod tests {
         // Reminder at Thursday 00:00 local; two working days later: Friday, Monday.
         let reminded = end_of_working_days_after(arrived, 2);
         assert_eq!(end_of_working_days_after(reminded, 2), datetime!(2026-11-30 23:00 UTC));
+    }
+
+    #[test]
+    fn due_if_started_before_agrees_with_the_rule_at_every_hour() {
+        let start = datetime!(2026-10-19 00:30 UTC); // three weeks around the switch to winter time
+        for n in 0..=3 {
+            for now_hours in (0..21 * 24).step_by(5) {
+                let now = start + time::Duration::hours(now_hours) + time::Duration::minutes(17);
+                let cutoff = due_if_started_before(now, n);
+                for from_hours in 0..21 * 24 {
+                    let from = start + time::Duration::hours(from_hours);
+                    let due = end_of_working_days_after(from, n) <= now;
+                    assert_eq!(due, from < cutoff, "n={n} now={now} from={from} cutoff={cutoff}");
+                }
+            }
+        }
     }
 
     #[test]

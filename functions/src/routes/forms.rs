@@ -9,13 +9,15 @@ use uuid::Uuid;
 
 use super::respond::{self, Reply};
 use crate::app::App;
-use crate::domain::{FormKind, Lang, Parsed, RawForm, parse};
+use crate::domain::{FormKind, Lang, Parsed, RawForm, Submission, parse};
 use crate::ratelimit::ClientIp;
 use crate::service::{Accepted, NotAccepted};
 
 /// Larger than any honest form (the longest message is 5,000 characters).
 pub const MAX_BODY_BYTES: usize = 32 * 1024;
 
+/// A post in steps: which form; a refusal before the body is read; the
+/// body read; then parsed, stored and answered.
 pub async fn submit(
     State(app): State<App>,
     Path(segment): Path<String>,
@@ -27,61 +29,78 @@ pub async fn submit(
     let Some(kind) = FormKind::from_segment(&segment) else {
         return unread(respond::not_found().await);
     };
-    if !origin_allowed(&headers, &app.settings().allowed_origins) {
-        return unread(reply.problem(StatusCode::FORBIDDEN, Lang::Nl));
+    if let Some(refused) = refusal(&app, &headers, client, reply) {
+        return unread(refused);
     }
-    if let (Some(limiter), Some(axum::Extension(ClientIp(ip)))) = (app.limiter(), client) {
-        if let Err(wait) = limiter.check(ip) {
-            return unread(reply.too_many(wait, Lang::Nl));
-        }
+    match read(&headers, body, reply).await {
+        Ok((raw, reply)) => answer(&app, kind, &raw, reply).await,
+        Err(refused) => refused,
     }
-    let Some(encoding) = Encoding::of(&headers) else {
-        return unread(reply.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, Lang::Nl));
+}
+
+/// A refusal before the body is read: another site's page, or a client
+/// over its rate.
+fn refusal(app: &App, headers: &HeaderMap, client: Option<axum::Extension<ClientIp>>, reply: Reply) -> Option<Response> {
+    if !origin_allowed(headers, &app.settings().allowed_origins) {
+        return Some(reply.problem(StatusCode::FORBIDDEN, Lang::Nl));
+    }
+    let (limiter, axum::Extension(ClientIp(ip))) = (app.limiter()?, client?);
+    limiter.check(ip).err().map(|wait| reply.too_many(wait, Lang::Nl))
+}
+
+/// The body as fields, in either encoding, and the reply it asks for (a
+/// client that posts JSON reads JSON).
+async fn read(headers: &HeaderMap, body: Body, reply: Reply) -> Result<(RawForm, Reply), Response> {
+    let Some(encoding) = Encoding::of(headers) else {
+        return Err(unread(reply.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, Lang::Nl)));
     };
     // Refused before reading: a client announcing 100 MB is not waited for.
-    if declared_length(&headers).is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl));
+    if declared_length(headers).is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl)));
     }
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(e) if over_the_limit(&e) => {
-            return unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl));
-        }
+        Err(e) if over_the_limit(&e) => return Err(unread(reply.problem(StatusCode::PAYLOAD_TOO_LARGE, Lang::Nl))),
         // The client stopped sending (or lied about the length): nothing to read.
-        Err(_) => return unread(reply.bad_request("the body ended before it was complete")),
+        Err(_) => return Err(unread(reply.bad_request("the body ended before it was complete"))),
     };
     let raw = match encoding {
         Encoding::Form => RawForm::from_urlencoded(&bytes),
-        Encoding::Json => match RawForm::from_json(&bytes) {
-            Ok(raw) => raw,
-            Err(e) => return reply.bad_request(&e.to_string()),
-        },
+        Encoding::Json => RawForm::from_json(&bytes).map_err(|e| reply.bad_request(&e.to_string()))?,
     };
-    let reply = reply.with_json_body(encoding == Encoding::Json);
+    Ok((raw, reply.with_json_body(encoding == Encoding::Json)))
+}
 
-    match parse(kind, &raw) {
-        Parsed::Invalid { errors, lang } => reply.invalid(app.pages(), kind, lang, &errors, &raw),
-        Parsed::Bot => {
+/// Parses the form and answers: its errors, or (stored or a bot's) received.
+async fn answer(app: &App, kind: FormKind, raw: &RawForm, reply: Reply) -> Response {
+    match parse(kind, raw) {
+        Parsed::Invalid { errors, lang } => reply.invalid(app.pages(), kind, lang, &errors, raw),
+        // Answered as a stored form is, with its own key if it sent one:
+        // a bot learns nothing.
+        Parsed::Bot { key } => {
             tracing::info!(form = kind.as_str(), "honeypot filled; nothing stored or sent");
-            reply.accepted(Uuid::new_v4(), Lang::parse(raw.get("lang")))
+            reply.accepted(key.unwrap_or_else(Uuid::now_v7), Lang::parse(raw.get("lang")))
         }
-        Parsed::Valid { submission, key } => {
-            let lang = submission.lang;
-            match app.submissions().accept(*submission, key).await {
-                Ok(Accepted::New(id)) => reply.accepted(id, lang),
-                Ok(Accepted::Repeated(id)) => {
-                    tracing::info!(form = kind.as_str(), record = %id, "repeated submission; already stored");
-                    reply.accepted(id, lang)
-                }
-                Err(NotAccepted::KeyReused(id)) => {
-                    tracing::warn!(form = kind.as_str(), record = %id, "key reused for a different form; asked to send again");
-                    reply.send_again(app.pages(), kind, lang, &raw)
-                }
-                Err(NotAccepted::Store(e)) => {
-                    tracing::error!(form = kind.as_str(), error = %e, "could not store submission");
-                    reply.not_stored(app.pages(), kind, lang, &raw)
-                }
-            }
+        Parsed::Valid { submission, key } => take(app, kind, *submission, key, raw, reply).await,
+    }
+}
+
+/// Stores a valid form through the service and says how it went.
+async fn take(app: &App, kind: FormKind, submission: Submission, key: Option<Uuid>, raw: &RawForm, reply: Reply) -> Response {
+    let lang = submission.lang;
+    match app.submissions().accept(submission, key).await {
+        Ok(Accepted::New(id)) => reply.accepted(id, lang),
+        Ok(Accepted::Repeated(id)) => {
+            tracing::info!(form = kind.as_str(), record = %id, "repeated submission; already stored");
+            reply.accepted(id, lang)
+        }
+        Err(NotAccepted::KeyReused(id)) => {
+            tracing::warn!(form = kind.as_str(), record = %id, "key reused for a different form; asked to send again");
+            reply.send_again(app.pages(), kind, lang, raw)
+        }
+        Err(NotAccepted::Store(e)) => {
+            tracing::error!(form = kind.as_str(), error = %e, "could not store submission");
+            reply.not_stored(app.pages(), kind, lang, raw)
         }
     }
 }

@@ -1,5 +1,6 @@
 //! SQLite: the embedded default. One file in `$DATA_DIR`; every change to
-//! a record is one statement, so it is one transaction.
+//! a record is one statement, so it is one transaction. Columns are named
+//! by `keys` and read by name.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -9,58 +10,87 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::keys::*;
 use super::{
-    Delivery, FollowUpStep, Inserted, MailKind, PendingStats, PickedUp, Pickup, Record, Refusal, StoreError, SubmissionStore,
-    Unreadable, from_millis, normalized_emails, readable, readable_only, refused_from_json, refused_json, submission_from_json,
+    Cause, Delivery, FollowUpStep, FormMail, Inserted, Loaded, PendingStats, PickedUp, Pickup, Queue, Record, Refusal,
+    StoreError, SubmissionStore, from_millis, normalized_emails, readable, refused_from_json, refused_json, submission_from_json,
     submission_json, to_millis,
 };
 use crate::domain::{EmailAddress, PickerName};
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS submissions (
-    id                   TEXT PRIMARY KEY,
-    kind                 TEXT NOT NULL,
-    submission           TEXT NOT NULL,
-    routed_to            TEXT NOT NULL,
-    emails               TEXT NOT NULL,
-    received_at          INTEGER NOT NULL,
-    consent_at           INTEGER NOT NULL,
-    expires_at           INTEGER NOT NULL,
-    coordinator_sent_at  INTEGER,
-    confirmation_sent_at INTEGER,
-    wants_confirmation   INTEGER NOT NULL,
-    attempts             INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at      INTEGER NOT NULL,
-    pending              INTEGER NOT NULL,
-    refused              TEXT,
-    picked_up_at         INTEGER,
-    picked_up_by         TEXT,
-    reminded_at          INTEGER,
-    escalated_at         INTEGER,
-    referrer_told_at     INTEGER,
-    follow_up_at         INTEGER
-) STRICT;
-CREATE INDEX IF NOT EXISTS submissions_due ON submissions (next_attempt_at) WHERE pending = 1;
-CREATE INDEX IF NOT EXISTS submissions_expiry ON submissions (expires_at);
-";
+/// Statement parameters of different types, as one list.
+macro_rules! params_vec {
+    ($($value:expr),* $(,)?) => {
+        vec![$(rusqlite::types::Value::from($value)),*]
+    };
+}
+
+fn schema() -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {TABLE} (
+            {ID} TEXT PRIMARY KEY,
+            {KIND} TEXT NOT NULL,
+            {SUBMISSION} TEXT NOT NULL,
+            {ROUTED_TO} TEXT NOT NULL,
+            {EMAILS} TEXT NOT NULL,
+            {RECEIVED_AT} INTEGER NOT NULL,
+            {CONSENT_AT} INTEGER NOT NULL,
+            {EXPIRES_AT} INTEGER NOT NULL,
+            {COORDINATOR_SENT_AT} INTEGER,
+            {CONFIRMATION_SENT_AT} INTEGER,
+            {WANTS_CONFIRMATION} INTEGER NOT NULL,
+            {ATTEMPTS} INTEGER NOT NULL DEFAULT 0,
+            {NEXT_ATTEMPT_AT} INTEGER NOT NULL,
+            {PENDING} INTEGER NOT NULL,
+            {REFUSED} TEXT,
+            {PICKED_UP_AT} INTEGER,
+            {PICKED_UP_BY} TEXT,
+            {REMINDED_AT} INTEGER,
+            {ESCALATED_AT} INTEGER,
+            {REFERRER_TOLD_AT} INTEGER,
+            {FOLLOW_UP_AT} INTEGER
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS submissions_due ON {TABLE} ({NEXT_ATTEMPT_AT}) WHERE {PENDING} = 1;
+        CREATE INDEX IF NOT EXISTS submissions_expiry ON {TABLE} ({EXPIRES_AT});"
+    )
+}
 
 /// Pickup columns for a database made before they existed; its records
 /// get no follow-up (their coordinator mail had no pickup link).
-const PICKUP_COLUMNS: [&str; 6] = [
-    "picked_up_at INTEGER",
-    "picked_up_by TEXT",
-    "reminded_at INTEGER",
-    "escalated_at INTEGER",
-    "referrer_told_at INTEGER",
-    "follow_up_at INTEGER",
+const PICKUP_COLUMNS: [(&str, &str); 6] = [
+    (PICKED_UP_AT, "INTEGER"),
+    (PICKED_UP_BY, "TEXT"),
+    (REMINDED_AT, "INTEGER"),
+    (ESCALATED_AT, "INTEGER"),
+    (REFERRER_TOLD_AT, "INTEGER"),
+    (FOLLOW_UP_AT, "INTEGER"),
 ];
 
-const PICKUP_INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS submissions_follow_up ON submissions (follow_up_at) WHERE follow_up_at IS NOT NULL;";
+/// The columns a `Record` is read from.
+const RECORD_COLUMNS: [&str; 17] = [
+    ID,
+    SUBMISSION,
+    ROUTED_TO,
+    RECEIVED_AT,
+    CONSENT_AT,
+    EXPIRES_AT,
+    COORDINATOR_SENT_AT,
+    CONFIRMATION_SENT_AT,
+    ATTEMPTS,
+    NEXT_ATTEMPT_AT,
+    REFUSED,
+    PICKED_UP_AT,
+    PICKED_UP_BY,
+    REMINDED_AT,
+    ESCALATED_AT,
+    REFERRER_TOLD_AT,
+    FOLLOW_UP_AT,
+];
 
-const COLUMNS: &str = "id, submission, routed_to, received_at, consent_at, expires_at, \
-                       coordinator_sent_at, confirmation_sent_at, attempts, next_attempt_at, refused, \
-                       picked_up_at, picked_up_by, reminded_at, escalated_at, referrer_told_at, follow_up_at";
+/// `SELECT <record columns> FROM submissions WHERE <filter>`.
+fn select_where(filter: &str) -> String {
+    format!("SELECT {} FROM {TABLE} WHERE {filter}", RECORD_COLUMNS.join(", "))
+}
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -70,16 +100,15 @@ pub struct SqliteStore {
 impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(unavailable)?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(Cause::Sqlite(e.to_string())))?;
         }
         let conn = Connection::open(path).map_err(unavailable)?;
         // WAL with NORMAL sync survives a process crash without an fsync
         // per form; busy_timeout lets the admin command run beside the server.
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
             .map_err(unavailable)?;
-        conn.execute_batch(SCHEMA).map_err(unavailable)?;
-        add_refused_column(&conn).map_err(unavailable)?;
-        add_pickup_columns(&conn).map_err(unavailable)?;
+        conn.execute_batch(&schema()).map_err(unavailable)?;
+        add_missing_columns(&conn).map_err(unavailable)?;
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -94,22 +123,22 @@ impl SqliteStore {
             work(&conn)
         })
         .await
-        .map_err(unavailable)?
+        .map_err(|_| StoreError::Unavailable(Cause::Task))?
         .map_err(unavailable)
+    }
+
+    /// One statement that changes rows; how many it changed.
+    async fn execute(&self, sql: String, values: Vec<rusqlite::types::Value>) -> Result<usize, StoreError> {
+        self.with(move |c| c.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))).await
     }
 
     /// The records matching `filter` (the SQL after `WHERE`), each parsed,
     /// or `Unreadable` with its id, so one bad record never hides the rest.
-    async fn select(
-        &self,
-        filter: &'static str,
-        params: Vec<rusqlite::types::Value>,
-    ) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
+    async fn select(&self, filter: String, values: Vec<rusqlite::types::Value>) -> Result<Vec<Loaded>, StoreError> {
         let rows = self
             .with(move |c| {
-                let sql = format!("SELECT {COLUMNS} FROM submissions WHERE {filter}");
-                let mut stmt = c.prepare_cached(&sql)?;
-                stmt.query_map(rusqlite::params_from_iter(params), RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
+                let mut stmt = c.prepare_cached(&select_where(&filter))?;
+                stmt.query_map(rusqlite::params_from_iter(values), RawRow::read)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
         Ok(rows
@@ -122,30 +151,26 @@ impl SqliteStore {
     }
 }
 
-/// Files made before dead letters existed lack the `refused` column.
-fn add_refused_column(conn: &Connection) -> rusqlite::Result<()> {
-    let has = conn.prepare("SELECT 1 FROM pragma_table_info('submissions') WHERE name = 'refused'")?.exists([])?;
-    if !has {
-        conn.execute_batch("ALTER TABLE submissions ADD COLUMN refused TEXT")?;
+/// Files made before dead letters or the pickup loop lack their columns.
+fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let has = |column: &str| -> rusqlite::Result<bool> {
+        conn.prepare(&format!("SELECT 1 FROM pragma_table_info('{TABLE}') WHERE name = ?1"))?.exists([column])
+    };
+    if !has(REFUSED)? {
+        conn.execute_batch(&format!("ALTER TABLE {TABLE} ADD COLUMN {REFUSED} TEXT"))?;
     }
-    Ok(())
-}
-
-fn add_pickup_columns(conn: &Connection) -> rusqlite::Result<()> {
-    let has: bool =
-        conn.query_row("SELECT count(*) FROM pragma_table_info('submissions') WHERE name = 'follow_up_at'", [], |row| {
-            row.get::<_, i64>(0).map(|n| n > 0)
-        })?;
-    if !has {
-        for column in PICKUP_COLUMNS {
-            conn.execute_batch(&format!("ALTER TABLE submissions ADD COLUMN {column};"))?;
+    if !has(FOLLOW_UP_AT)? {
+        for (column, kind) in PICKUP_COLUMNS {
+            conn.execute_batch(&format!("ALTER TABLE {TABLE} ADD COLUMN {column} {kind};"))?;
         }
     }
-    conn.execute_batch(PICKUP_INDEX)
+    conn.execute_batch(&format!(
+        "CREATE INDEX IF NOT EXISTS submissions_follow_up ON {TABLE} ({FOLLOW_UP_AT}) WHERE {FOLLOW_UP_AT} IS NOT NULL;"
+    ))
 }
 
-fn unavailable(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Unavailable(e.to_string())
+fn unavailable(e: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(Cause::Sqlite(e.to_string()))
 }
 
 /// A row as stored, before the submission JSON is parsed.
@@ -153,44 +178,54 @@ struct RawRow {
     id: String,
     submission: String,
     routed_to: String,
-    times: [i64; 3],
+    received_at: i64,
+    consent_at: i64,
+    expires_at: i64,
     coordinator_sent_at: Option<i64>,
     confirmation_sent_at: Option<i64>,
     attempts: u32,
     next_attempt_at: i64,
     refused: Option<String>,
-    pickup: [Option<i64>; 4],
+    picked_up_at: Option<i64>,
     picked_up_by: Option<String>,
+    reminded_at: Option<i64>,
+    escalated_at: Option<i64>,
+    referrer_told_at: Option<i64>,
     follow_up_at: Option<i64>,
 }
 
 impl RawRow {
     fn read(row: &Row) -> rusqlite::Result<Self> {
         Ok(Self {
-            id: row.get(0)?,
-            submission: row.get(1)?,
-            routed_to: row.get(2)?,
-            times: [row.get(3)?, row.get(4)?, row.get(5)?],
-            coordinator_sent_at: row.get(6)?,
-            confirmation_sent_at: row.get(7)?,
-            attempts: row.get(8)?,
-            next_attempt_at: row.get(9)?,
-            refused: row.get(10)?,
-            pickup: [row.get(11)?, row.get(13)?, row.get(14)?, row.get(15)?],
-            picked_up_by: row.get(12)?,
-            follow_up_at: row.get(16)?,
+            id: row.get(ID)?,
+            submission: row.get(SUBMISSION)?,
+            routed_to: row.get(ROUTED_TO)?,
+            received_at: row.get(RECEIVED_AT)?,
+            consent_at: row.get(CONSENT_AT)?,
+            expires_at: row.get(EXPIRES_AT)?,
+            coordinator_sent_at: row.get(COORDINATOR_SENT_AT)?,
+            confirmation_sent_at: row.get(CONFIRMATION_SENT_AT)?,
+            attempts: row.get(ATTEMPTS)?,
+            next_attempt_at: row.get(NEXT_ATTEMPT_AT)?,
+            refused: row.get(REFUSED)?,
+            picked_up_at: row.get(PICKED_UP_AT)?,
+            picked_up_by: row.get(PICKED_UP_BY)?,
+            reminded_at: row.get(REMINDED_AT)?,
+            escalated_at: row.get(ESCALATED_AT)?,
+            referrer_told_at: row.get(REFERRER_TOLD_AT)?,
+            follow_up_at: row.get(FOLLOW_UP_AT)?,
         })
     }
 
     fn into_record(self) -> Result<Record, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of record {}", self.id));
         Ok(Record {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("id"))?,
+            id: Uuid::parse_str(&self.id).map_err(|_| corrupt(ID))?,
             submission: submission_from_json(&self.submission)?,
-            routed_to: EmailAddress::parse(&self.routed_to).map_err(|_| corrupt("routed_to"))?,
-            received_at: from_millis(self.times[0]),
-            consent_at: from_millis(self.times[1]),
-            expires_at: from_millis(self.times[2]),
+            routed_to: EmailAddress::parse(&self.routed_to).map_err(|_| corrupt(ROUTED_TO))?,
+            received_at: from_millis(self.received_at),
+            consent_at: from_millis(self.consent_at),
+            expires_at: from_millis(self.expires_at),
             delivery: Delivery {
                 coordinator_sent_at: self.coordinator_sent_at.map(from_millis),
                 confirmation_sent_at: self.confirmation_sent_at.map(from_millis),
@@ -199,16 +234,16 @@ impl RawRow {
                 next_attempt_at: from_millis(self.next_attempt_at),
             },
             pickup: Pickup {
-                picked_up_at: self.pickup[0].map(from_millis),
+                picked_up_at: self.picked_up_at.map(from_millis),
                 picked_up_by: self
                     .picked_up_by
                     .as_deref()
                     .map(PickerName::parse)
                     .transpose()
-                    .map_err(|_| corrupt("picked_up_by"))?,
-                reminded_at: self.pickup[1].map(from_millis),
-                escalated_at: self.pickup[2].map(from_millis),
-                referrer_told_at: self.pickup[3].map(from_millis),
+                    .map_err(|_| corrupt(PICKED_UP_BY))?,
+                reminded_at: self.reminded_at.map(from_millis),
+                escalated_at: self.escalated_at.map(from_millis),
+                referrer_told_at: self.referrer_told_at.map(from_millis),
                 follow_up_at: self.follow_up_at.map(from_millis),
             },
         })
@@ -225,161 +260,115 @@ fn email_column(record: &Record) -> String {
     s
 }
 
+fn email_needle(email: &EmailAddress) -> String {
+    format!("\n{}\n", email.normalized())
+}
+
 #[async_trait]
 impl SubmissionStore for SqliteStore {
     async fn insert(&self, record: &Record) -> Result<Inserted, StoreError> {
-        let r = record.clone();
-        let (json, emails) = (submission_json(record), email_column(record));
-        let changed = self
-            .with(move |c| {
-                c.prepare_cached(
-                    "INSERT INTO submissions (id, kind, submission, routed_to, emails, received_at, consent_at, \
-                     expires_at, wants_confirmation, attempts, next_attempt_at, pending, follow_up_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12) ON CONFLICT (id) DO NOTHING",
-                )?
-                .execute(params![
-                    r.id.to_string(),
-                    r.submission.kind().as_str(),
-                    json,
-                    r.routed_to.as_str(),
-                    emails,
-                    to_millis(r.received_at),
-                    to_millis(r.consent_at),
-                    to_millis(r.expires_at),
-                    r.wants_confirmation(),
-                    r.delivery.attempts,
-                    to_millis(r.delivery.next_attempt_at),
-                    r.pickup.follow_up_at.map(to_millis),
-                ])
-            })
-            .await?;
+        let r = record;
+        let sql = format!(
+            "INSERT INTO {TABLE} ({ID}, {KIND}, {SUBMISSION}, {ROUTED_TO}, {EMAILS}, {RECEIVED_AT}, {CONSENT_AT}, \
+             {EXPIRES_AT}, {WANTS_CONFIRMATION}, {ATTEMPTS}, {NEXT_ATTEMPT_AT}, {PENDING}, {FOLLOW_UP_AT}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT ({ID}) DO NOTHING"
+        );
+        let values = params_vec![
+            r.id.to_string(),
+            r.submission.kind().as_str().to_owned(),
+            submission_json(r),
+            r.routed_to.as_str().to_owned(),
+            email_column(r),
+            to_millis(r.received_at),
+            to_millis(r.consent_at),
+            to_millis(r.expires_at),
+            r.wants_confirmation(),
+            r.delivery.attempts,
+            to_millis(r.delivery.next_attempt_at),
+            r.is_pending(),
+            r.pickup.follow_up_at.map(to_millis),
+        ];
+        let changed = self.execute(sql, values).await?;
         Ok(if changed == 1 { Inserted::New } else { Inserted::Duplicate })
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<Record>, StoreError> {
         let row = self
             .with(move |c| {
-                c.prepare_cached(&format!("SELECT {COLUMNS} FROM submissions WHERE id = ?1"))?
-                    .query_row([id.to_string()], RawRow::read)
-                    .optional()
+                c.prepare_cached(&select_where(&format!("{ID} = ?1")))?.query_row([id.to_string()], RawRow::read).optional()
             })
             .await?;
         row.map(RawRow::into_record).transpose()
     }
 
-    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
-        self.select(
-            "pending = 1 AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2",
-            vec![to_millis(now).into(), (limit as i64).into()],
-        )
-        .await
+    async fn due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Loaded>, StoreError> {
+        let filter = format!("{PENDING} = 1 AND {NEXT_ATTEMPT_AT} <= ?1 ORDER BY {NEXT_ATTEMPT_AT} LIMIT ?2");
+        self.select(filter, params_vec![to_millis(now), limit as i64]).await
     }
 
     async fn claim(&self, record: &Record, until: OffsetDateTime) -> Result<bool, StoreError> {
-        let (id, expected, until) = (record.id.to_string(), to_millis(record.delivery.next_attempt_at), to_millis(until));
-        let changed = self
-            .with(move |c| {
-                c.prepare_cached(
-                    "UPDATE submissions SET next_attempt_at = ?3 WHERE id = ?1 AND next_attempt_at = ?2 AND pending = 1",
-                )?
-                .execute(params![id, expected, until])
-            })
-            .await?;
-        Ok(changed == 1)
+        let sql =
+            format!("UPDATE {TABLE} SET {NEXT_ATTEMPT_AT} = ?3 WHERE {ID} = ?1 AND {NEXT_ATTEMPT_AT} = ?2 AND {PENDING} = 1");
+        let values = params_vec![record.id.to_string(), to_millis(record.delivery.next_attempt_at), to_millis(until)];
+        Ok(self.execute(sql, values).await? == 1)
     }
 
-    async fn mark_sent(&self, id: Uuid, kind: MailKind, at: OffsetDateTime, _completes: bool) -> Result<bool, StoreError> {
-        // Pending is derived from the row itself, in the same statement.
-        let sql = match kind {
-            MailKind::Coordinator => {
-                "UPDATE submissions SET coordinator_sent_at = ?2, \
-                 pending = (wants_confirmation = 1 AND confirmation_sent_at IS NULL) \
-                 WHERE id = ?1 AND coordinator_sent_at IS NULL"
-            }
-            MailKind::Confirmation => {
-                "UPDATE submissions SET confirmation_sent_at = ?2, pending = (coordinator_sent_at IS NULL) \
-                 WHERE id = ?1 AND confirmation_sent_at IS NULL"
-            }
-            other => return Err(StoreError::Unavailable(format!("{} mail is recorded as a pickup step", other.as_str()))),
-        };
-        let (id, at) = (id.to_string(), to_millis(at));
-        let changed = self.with(move |c| c.prepare_cached(sql)?.execute(params![id, at])).await?;
-        Ok(changed == 1)
+    async fn mark_sent(&self, id: Uuid, mail: FormMail, at: OffsetDateTime, still_pending: bool) -> Result<bool, StoreError> {
+        let sent_at = mail.sent_at_key();
+        let sql = format!("UPDATE {TABLE} SET {sent_at} = ?2, {PENDING} = ?3 WHERE {ID} = ?1 AND {sent_at} IS NULL");
+        Ok(self.execute(sql, params_vec![id.to_string(), to_millis(at), still_pending]).await? == 1)
     }
 
     async fn retry_later(&self, id: Uuid, attempts: u32, next_attempt_at: OffsetDateTime) -> Result<(), StoreError> {
-        let (id, next) = (id.to_string(), to_millis(next_attempt_at));
-        self.with(move |c| {
-            c.prepare_cached("UPDATE submissions SET attempts = ?2, next_attempt_at = ?3 WHERE id = ?1")?
-                .execute(params![id, attempts, next])
-        })
-        .await?;
-        Ok(())
+        let sql = format!("UPDATE {TABLE} SET {ATTEMPTS} = ?2, {NEXT_ATTEMPT_AT} = ?3 WHERE {ID} = ?1");
+        self.execute(sql, params_vec![id.to_string(), attempts, to_millis(next_attempt_at)]).await.map(drop)
     }
 
-    async fn postpone(&self, id: &str, until: OffsetDateTime) -> Result<(), StoreError> {
-        let (id, until) = (id.to_owned(), to_millis(until));
-        self.with(move |c| {
-            c.prepare_cached("UPDATE submissions SET next_attempt_at = ?2 WHERE id = ?1 AND pending = 1")?
-                .execute(params![id, until])
-        })
-        .await?;
-        Ok(())
+    async fn postpone(&self, id: &str, queue: Queue, until: OffsetDateTime) -> Result<(), StoreError> {
+        let due = queue.due_key();
+        let queued = match queue {
+            Queue::Mail => format!("{PENDING} = 1"),
+            Queue::FollowUp => format!("{FOLLOW_UP_AT} IS NOT NULL"),
+        };
+        let sql = format!("UPDATE {TABLE} SET {due} = ?2 WHERE {ID} = ?1 AND {queued}");
+        self.execute(sql, params_vec![id.to_owned(), to_millis(until)]).await.map(drop)
     }
 
     async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError> {
-        let (id, json) = (id.to_string(), refused_json(refused));
-        self.with(move |c| c.prepare_cached("UPDATE submissions SET refused = ?2 WHERE id = ?1")?.execute(params![id, json]))
-            .await?;
-        Ok(())
+        let sql = format!("UPDATE {TABLE} SET {REFUSED} = ?2 WHERE {ID} = ?1");
+        self.execute(sql, params_vec![id.to_string(), refused_json(refused)]).await.map(drop)
     }
 
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError> {
         let hour_ago = to_millis(now - Duration::HOUR);
+        let sql = format!("SELECT count(*), coalesce(sum({RECEIVED_AT} < ?1), 0) FROM {TABLE} WHERE {PENDING} = 1");
         self.with(move |c| {
-            c.query_row(
-                "SELECT count(*), coalesce(sum(received_at < ?1), 0) FROM submissions WHERE pending = 1",
-                [hour_ago],
-                |row| Ok(PendingStats { pending: row.get(0)?, over_one_hour: row.get(1)? }),
-            )
+            c.query_row(&sql, [hour_ago], |row| Ok(PendingStats { pending: row.get(0)?, over_one_hour: row.get(1)? }))
         })
         .await
     }
 
-    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Result<Record, Unreadable>>, StoreError> {
-        let needle = format!("\n{}\n", email.normalized());
-        self.select("instr(emails, ?1) > 0 ORDER BY received_at", vec![needle.into()]).await
+    async fn find_by_email(&self, email: &EmailAddress) -> Result<Vec<Loaded>, StoreError> {
+        self.select(format!("instr({EMAILS}, ?1) > 0 ORDER BY {RECEIVED_AT}"), params_vec![email_needle(email)]).await
     }
 
     async fn erase_by_email(&self, email: &EmailAddress) -> Result<usize, StoreError> {
-        let needle = format!("\n{}\n", email.normalized());
-        self.with(move |c| c.execute("DELETE FROM submissions WHERE instr(emails, ?1) > 0", [needle])).await
+        self.execute(format!("DELETE FROM {TABLE} WHERE instr({EMAILS}, ?1) > 0"), params_vec![email_needle(email)]).await
     }
 
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
-        let now = to_millis(now);
-        self.with(move |c| c.execute("DELETE FROM submissions WHERE expires_at <= ?1", [now])).await
+        self.execute(format!("DELETE FROM {TABLE} WHERE {EXPIRES_AT} <= ?1"), params_vec![to_millis(now)]).await
     }
 
-    async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Record>, StoreError> {
-        let found = self
-            .select(
-                "follow_up_at IS NOT NULL AND follow_up_at <= ?1 ORDER BY follow_up_at LIMIT ?2",
-                vec![to_millis(now).into(), (limit as i64).into()],
-            )
-            .await?;
-        Ok(found.into_iter().filter_map(readable_only).collect())
+    async fn follow_ups_due(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<Loaded>, StoreError> {
+        let filter = format!("{FOLLOW_UP_AT} IS NOT NULL AND {FOLLOW_UP_AT} <= ?1 ORDER BY {FOLLOW_UP_AT} LIMIT ?2");
+        self.select(filter, params_vec![to_millis(now), limit as i64]).await
     }
 
     async fn move_follow_up(&self, record: &Record, next: Option<OffsetDateTime>) -> Result<bool, StoreError> {
-        let (id, expected, next) = (record.id.to_string(), record.pickup.follow_up_at.map(to_millis), next.map(to_millis));
-        let changed = self
-            .with(move |c| {
-                c.prepare_cached("UPDATE submissions SET follow_up_at = ?3 WHERE id = ?1 AND follow_up_at IS ?2")?
-                    .execute(params![id, expected, next])
-            })
-            .await?;
-        Ok(changed == 1)
+        let sql = format!("UPDATE {TABLE} SET {FOLLOW_UP_AT} = ?3 WHERE {ID} = ?1 AND {FOLLOW_UP_AT} IS ?2");
+        let values = params_vec![record.id.to_string(), record.pickup.follow_up_at.map(to_millis), next.map(to_millis)];
+        Ok(self.execute(sql, values).await? == 1)
     }
 
     async fn record_step(
@@ -389,15 +378,9 @@ impl SubmissionStore for SqliteStore {
         at: OffsetDateTime,
         next: Option<OffsetDateTime>,
     ) -> Result<bool, StoreError> {
-        let field = step.field();
-        let (id, at, next) = (id.to_string(), to_millis(at), next.map(to_millis));
-        let changed = self
-            .with(move |c| {
-                let sql = format!("UPDATE submissions SET {field} = ?2, follow_up_at = ?3 WHERE id = ?1 AND {field} IS NULL");
-                c.prepare_cached(&sql)?.execute(params![id, at, next])
-            })
-            .await?;
-        Ok(changed == 1)
+        let done_at = step.key();
+        let sql = format!("UPDATE {TABLE} SET {done_at} = ?2, {FOLLOW_UP_AT} = ?3 WHERE {ID} = ?1 AND {done_at} IS NULL");
+        Ok(self.execute(sql, params_vec![id.to_string(), to_millis(at), next.map(to_millis)]).await? == 1)
     }
 
     async fn pick_up(
@@ -408,24 +391,30 @@ impl SubmissionStore for SqliteStore {
         follow_up: Option<OffsetDateTime>,
     ) -> Result<PickedUp, StoreError> {
         let (key, at, by, next) = (id.to_string(), to_millis(at), by.map(|b| b.as_str().to_owned()), follow_up.map(to_millis));
+        let mark = format!(
+            "UPDATE {TABLE} SET {PICKED_UP_AT} = ?2, {PICKED_UP_BY} = ?3, {FOLLOW_UP_AT} = ?4 \
+             WHERE {ID} = ?1 AND {PICKED_UP_AT} IS NULL"
+        );
+        let exists = format!("SELECT 1 FROM {TABLE} WHERE {ID} = ?1");
         self.with(move |c| {
-            let changed = c
-                .prepare_cached(
-                    "UPDATE submissions SET picked_up_at = ?2, picked_up_by = ?3, follow_up_at = ?4 \
-                     WHERE id = ?1 AND picked_up_at IS NULL",
-                )?
-                .execute(params![key, at, by, next])?;
-            if changed == 1 {
+            if c.prepare_cached(&mark)?.execute(params![key, at, by, next])? == 1 {
                 return Ok(PickedUp::Now);
             }
-            let exists = c.prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?.exists([&key])?;
-            Ok(if exists { PickedUp::Before } else { PickedUp::Missing })
+            Ok(if c.prepare_cached(&exists)?.exists([&key])? { PickedUp::Before } else { PickedUp::Missing })
         })
         .await
     }
 
-    async fn open_forms(&self) -> Result<Vec<Record>, StoreError> {
-        let found = self.select("picked_up_at IS NULL AND follow_up_at IS NOT NULL ORDER BY received_at", Vec::new()).await?;
-        Ok(found.into_iter().filter_map(readable_only).collect())
+    async fn open_forms(&self) -> Result<Vec<Loaded>, StoreError> {
+        self.select(format!("{PICKED_UP_AT} IS NULL AND {FOLLOW_UP_AT} IS NOT NULL ORDER BY {RECEIVED_AT}"), Vec::new()).await
+    }
+
+    async fn count_past_escalation(&self, reminded_before: OffsetDateTime) -> Result<u64, StoreError> {
+        let sql = format!(
+            "SELECT count(*) FROM {TABLE} WHERE {PICKED_UP_AT} IS NULL AND {FOLLOW_UP_AT} IS NOT NULL \
+             AND ({ESCALATED_AT} IS NOT NULL OR {REMINDED_AT} < ?1)"
+        );
+        let before = to_millis(reminded_before);
+        self.with(move |c| c.query_row(&sql, [before], |row| row.get(0))).await
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use std::sync::Arc;
 
 use forms::clock::TestClock;
+use forms::store::keys::{FOLLOW_UP_AT, ID, SUBMISSION, TABLE};
 use serde_json::{Value, json};
 
 use crate::both_stores;
@@ -190,9 +191,9 @@ both_stores!(one_sweep_drains_a_backlog_bigger_than_a_batch, |store| async move 
     let _server = OwnSink::start_on(sink.clone());
     // The first retry is due one sweep interval (1 s) after the failure.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let report = app.app.submissions().sweep().await.unwrap();
+    let report = app.sweep().await.mail;
     assert_eq!(report.delivered, BACKLOG, "{report:?}");
-    assert_eq!(report.pending.pending, 0, "{report:?}");
+    assert_eq!(report.pending.map(|p| p.pending), Some(0), "{report:?}");
     assert_eq!(sink.all().len(), BACKLOG, "one coordinator mail each (no email, so no confirmation)");
 });
 
@@ -210,6 +211,7 @@ both_stores!(a_hanging_mail_server_does_not_keep_the_user_waiting, |store| async
         .post_form("contact", &[("name", "Ahmed"), ("phone", "0612345678"), ("message", "Hallo"), ("privacy_consent", "on")])
         .await;
     assert_eq!(page.status(), 303);
+    assert_eq!(page.headers()["location"], "/bedankt/", "thanked, though the mail is not out yet");
     assert!(browser.elapsed() < Duration::from_secs(4), "{:?}", browser.elapsed());
 
     let id = id_of(response).await;
@@ -221,7 +223,7 @@ both_stores!(a_hanging_mail_server_does_not_keep_the_user_waiting, |store| async
     hanging.stop();
     let _server = OwnSink::start_on(app.smtp.clone());
     clock.advance(time::Duration::minutes(2));
-    let report = app.app.submissions().sweep().await.unwrap();
+    let report = app.sweep().await.mail;
     assert_eq!(report.delivered, 2, "{report:?}");
     let mails = app.smtp.wait_for(&id, 2).await;
     assert_eq!(mails.len(), 2, "coordinator and confirmation, once each");
@@ -253,7 +255,7 @@ both_stores!(a_permanent_refusal_goes_to_the_fallback_inbox_once_and_is_not_retr
 
     // Hours later nothing is tried again.
     clock.advance(time::Duration::hours(3));
-    let report = app.app.submissions().sweep().await.unwrap();
+    let report = app.sweep().await.mail;
     assert_eq!(report.due, 0, "{report:?}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.smtp.about(&id).len(), 2, "the fallback mail and the confirmation, nothing more");
@@ -267,9 +269,9 @@ both_stores!(a_temporary_refusal_keeps_the_backoff, |store| async move {
     assert!(record.is_pending() && record.delivery.refused.is_empty(), "{record:?}");
     assert_eq!(record.delivery.attempts, 1);
     // Not due before the backoff has passed, however often the sweep runs.
-    assert_eq!(app.app.submissions().sweep().await.unwrap().due, 0);
+    assert_eq!(app.sweep().await.mail.due, 0);
     clock.advance(app.app.submissions().backoff(1) + time::Duration::seconds(1));
-    let report = app.app.submissions().sweep().await.unwrap();
+    let report = app.sweep().await.mail;
     assert_eq!((report.due, report.deferred), (1, 1), "{report:?}");
     let record = app.app.submissions().get(id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(record.delivery.attempts, 2, "and the pause doubles");
@@ -278,19 +280,20 @@ both_stores!(a_temporary_refusal_keeps_the_backoff, |store| async move {
     busy.stop();
     let _server = OwnSink::start_on(app.smtp.clone());
     clock.advance(app.app.submissions().backoff(2) + time::Duration::seconds(1));
-    assert_eq!(app.app.submissions().sweep().await.unwrap().delivered, 1);
+    assert_eq!(app.sweep().await.mail.delivered, 1);
     let coordinator = app.smtp.wait_for(&id, 1).await;
     assert!(coordinator.iter().any(|m| m.rcpt_tos == vec!["spreekuur.ijmond@example.org"]));
 });
 
 /// Makes a stored record unreadable, as a tightened rule would.
-async fn spoil(app: &TestApp, store: Store, id: &str) {
+pub(crate) async fn spoil(app: &TestApp, store: Store, id: &str) {
     let broken = r#"{"kind":"contact","name":""}"#;
     match store {
         Store::Sqlite => {
             let path = std::path::Path::new(&app.env["DATA_DIR"]).join("forms.sqlite3");
             let conn = rusqlite::Connection::open(path).unwrap();
-            let changed = conn.execute("UPDATE submissions SET submission = ?2 WHERE id = ?1", [id, broken]).unwrap();
+            let sql = format!("UPDATE {TABLE} SET {SUBMISSION} = ?2 WHERE {ID} = ?1");
+            let changed = conn.execute(&sql, [id, broken]).unwrap();
             assert_eq!(changed, 1);
         }
         Store::Dynamo => {
@@ -298,8 +301,8 @@ async fn spoil(app: &TestApp, store: Store, id: &str) {
             client
                 .update_item()
                 .table_name(&app.env["FORMS_TABLE"])
-                .key("id", aws_sdk_dynamodb::types::AttributeValue::S(id.to_owned()))
-                .update_expression("SET submission = :s")
+                .key(ID, aws_sdk_dynamodb::types::AttributeValue::S(id.to_owned()))
+                .update_expression(format!("SET {SUBMISSION} = :s"))
                 .expression_attribute_values(":s", aws_sdk_dynamodb::types::AttributeValue::S(broken.to_owned()))
                 .send()
                 .await
@@ -320,7 +323,7 @@ both_stores!(one_unreadable_record_never_blocks_the_sweep, |store| async move {
 
     let _server = OwnSink::start_on(app.smtp.clone());
     clock.advance(time::Duration::minutes(2));
-    let report = app.app.submissions().sweep().await.expect("the sweep runs despite the bad record");
+    let report = app.sweep().await.mail;
     assert_eq!((report.unreadable, report.delivered), (1, 2), "{report:?}");
     assert!(app.smtp.about(&ids[0]).is_empty());
     for id in &ids[1..] {
@@ -328,8 +331,42 @@ both_stores!(one_unreadable_record_never_blocks_the_sweep, |store| async move {
     }
     // Set aside: the next sweeps do not stumble over it again and again.
     clock.advance(time::Duration::minutes(2));
-    assert_eq!(app.app.submissions().sweep().await.unwrap().unreadable, 0);
+    assert_eq!(app.sweep().await.mail.unreadable, 0);
 });
+
+#[tokio::test]
+async fn a_failing_follow_up_never_hides_what_the_mail_step_did() {
+    let (app, mut server, clock, _dir) = app_with_own_sink(Store::Sqlite, &[]).await;
+    server.stop();
+    let id = id_of(app.post_json("contact", &contact("sanne@example.org")).await).await;
+    // From now on every write of the follow-up fails, as in a store outage;
+    // the mail step's writes still work.
+    let path = std::path::Path::new(&app.env["DATA_DIR"]).join("forms.sqlite3");
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TRIGGER follow_up_down BEFORE UPDATE OF {FOLLOW_UP_AT} ON {TABLE} \
+             BEGIN SELECT RAISE(ABORT, 'follow-up down'); END;"
+        ))
+        .unwrap();
+
+    let _server = OwnSink::start_on(app.smtp.clone());
+    clock.advance(time::Duration::minutes(2));
+    let report = app.app.submissions().sweep().await;
+    assert_eq!((report.mail.delivered, report.mail.error.as_deref()), (1, None), "{report:?}");
+    assert_eq!(report.mail.pending.map(|p| p.pending), Some(0), "the mail step's count still came in");
+    assert!(report.follow_up.error.as_deref().is_some_and(|e| e.contains("follow-up down")), "{report:?}");
+    assert_eq!(report.error(), report.follow_up.error.as_deref());
+    assert_eq!(app.smtp.wait_for(&id, 2).await.len(), 2, "coordinator and confirmation went out");
+
+    // `forms sweep` prints both reports and fails.
+    let swept = app.command(&["sweep"]);
+    assert!(!swept.status.success());
+    assert!(String::from_utf8_lossy(&swept.stderr).contains("the sweep stopped early"));
+    let printed: Value = serde_json::from_slice(&swept.stdout).unwrap();
+    assert!(printed["mail"]["pending"]["pending"] == 0 && printed["mail"].get("error").is_none(), "{printed:#}");
+    assert!(printed["follow_up"]["error"].as_str().is_some_and(|e| e.contains("follow-up down")), "{printed:#}");
+}
 
 both_stores!(a_sweep_claims_nothing_it_has_no_time_left_to_send, |store| async move {
     let (app, mut server, clock, _dir) = app_with_own_sink(store, &[]).await;
@@ -339,11 +376,11 @@ both_stores!(a_sweep_claims_nothing_it_has_no_time_left_to_send, |store| async m
     clock.advance(time::Duration::minutes(2));
 
     // A Lambda invocation with one second left (less than the margin it keeps).
-    let report = app.app.submissions().sweep_within(Duration::from_secs(1)).await.unwrap();
+    let report = app.app.submissions().sweep_within(Duration::from_secs(1)).await.mail;
     assert_eq!((report.due, report.left_for_later, report.delivered), (1, 1, 0), "{report:?}");
     let record = app.app.submissions().get(id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(record.delivery.attempts, 1, "not claimed, not counted as an attempt");
 
-    let report = app.app.submissions().sweep_within(Duration::from_secs(60)).await.unwrap();
+    let report = app.app.submissions().sweep_within(Duration::from_secs(60)).await.mail;
     assert_eq!(report.delivered, 1, "{report:?}");
 });

@@ -175,6 +175,7 @@ both_stores!(the_same_submission_id_is_stored_and_mailed_once, |store| async mov
     assert_eq!(first, key);
     assert_eq!(second, key);
     assert_eq!(same_as_browser.status(), 303);
+    assert_eq!(same_as_browser.headers()["location"], "/bedankt/", "the repeat is thanked like the first");
     app.smtp.wait_for(&key, 2).await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(app.smtp.about(&key).len(), 2, "one coordinator mail and one confirmation, not more");
@@ -238,28 +239,50 @@ both_stores!(a_reused_submission_id_with_other_content_is_never_called_received,
         )
         .await;
     assert_eq!(resent.status(), 303);
+    assert_eq!(resent.headers()["location"], "/en/thank-you/");
     assert_eq!(app.smtp.wait_for(&fresh, 2).await.len(), 2);
     let anna = forms::domain::EmailAddress::parse("anna@example.org").unwrap();
     assert_eq!(app.app.submissions().find_by_email(&anna).await.unwrap().len(), 1);
     assert_eq!(app.smtp.about(&key).len(), 2, "the first form's mails, nothing more under its key");
 });
 
-both_stores!(a_filled_honeypot_gets_the_success_answer_and_nothing_else, |store| async move {
+both_stores!(a_filled_honeypot_is_answered_like_a_real_post_and_nothing_is_kept, |store| async move {
     let app = spawn(store).await;
-    let mut body = registration("home-start", "heemskerk");
-    body["website"] = json!("https://spam.example");
-    body["email"] = json!("bot@example.org");
+    let key = uuid::Uuid::new_v4().to_string();
+    let mut person = registration("home-start", "heemskerk");
+    person["submission_id"] = json!(key);
+    let mut bot = person.clone();
+    bot["website"] = json!("https://spam.example");
 
-    let id = id_of(app.post_json("registration", &body).await).await;
+    // A script gets what a stored form gets: 201, the same body, its own key.
+    let answer = app.post_json("registration", &bot).await;
+    assert_eq!(answer.status(), 201);
+    assert_eq!(answer.json::<Value>().await.unwrap(), json!({"id": key, "status": "received"}));
+    // Without a key, a fresh one of the kind a stored form gets.
+    let (mut keyless_bot, mut keyless_person) = (bot.clone(), registration("taalhuis", "beverwijk"));
+    keyless_bot.as_object_mut().unwrap().remove("submission_id");
+    keyless_bot["email"] = json!(format!("bot-{}@example.org", uuid::Uuid::new_v4().simple()));
+    keyless_person["phone"] = json!("06 99999999");
+    let bots: uuid::Uuid = id_of(app.post_json("registration", &keyless_bot).await).await.parse().unwrap();
+    let persons: uuid::Uuid = id_of(app.post_json("registration", &keyless_person).await).await.parse().unwrap();
+    assert_eq!(bots.get_version_num(), persons.get_version_num());
+    // A browser is sent where a person is sent.
     let browser = app.post_form("contact", &[("website", "x"), ("lang", "en")]).await;
-
     assert_eq!(browser.status(), 303);
     assert_eq!(browser.headers()["location"], "/en/thank-you/");
+
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(app.smtp.about(&id).is_empty(), "nothing mailed");
-    assert!(app.app.submissions().get(id.parse().unwrap()).await.unwrap().is_none(), "nothing stored");
-    let bot = forms::domain::EmailAddress::parse("bot@example.org").unwrap();
-    assert!(app.app.submissions().find_by_email(&bot).await.unwrap().is_empty());
+    for id in [key.clone(), bots.to_string()] {
+        assert!(app.app.submissions().get(id.parse().unwrap()).await.unwrap().is_none(), "nothing stored under {id}");
+        assert!(app.smtp.about(&id).is_empty(), "nothing mailed about {id}");
+    }
+    let address = forms::domain::EmailAddress::parse(keyless_bot["email"].as_str().unwrap()).unwrap();
+    assert!(app.app.submissions().find_by_email(&address).await.unwrap().is_empty());
+    // The same form without the honeypot is kept and mailed under that very
+    // key: the lookups above would have found a stored bot.
+    assert_eq!(id_of(app.post_json("registration", &person).await).await, key);
+    assert!(app.app.submissions().get(key.parse().unwrap()).await.unwrap().is_some());
+    assert_eq!(app.smtp.wait_for(&key, 2).await.len(), 2);
 });
 
 both_stores!(consent_and_retention_are_recorded, |store| async move {
@@ -281,10 +304,10 @@ async fn sqlite_forgets_a_submission_when_its_retention_ends() {
     let service = app.app.submissions();
 
     clock.advance(time::Duration::hours(23));
-    assert_eq!(service.sweep().await.unwrap().purged, 0, "kept within its retention");
+    assert_eq!(app.sweep().await.mail.purged, 0, "kept within its retention");
     assert!(service.get(id.parse().unwrap()).await.unwrap().is_some());
     clock.advance(time::Duration::hours(2));
-    assert_eq!(service.sweep().await.unwrap().purged, 1, "forgotten after a day");
+    assert_eq!(app.sweep().await.mail.purged, 1, "forgotten after a day");
     assert!(service.get(id.parse().unwrap()).await.unwrap().is_none());
 }
 

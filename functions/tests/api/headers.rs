@@ -56,6 +56,7 @@ async fn every_page_and_every_api_answer_carries_the_security_headers() {
         assert_eq!(response.status().as_u16(), *status);
         assert_security_headers(&status.to_string(), response);
     }
+    assert_eq!(answers[1].1.headers()["location"], "/bedankt/", "the browser's post leads to the thank-you page");
     // 413 and 415 (with the limit off, so the limiter does not answer first).
     let app = spawn(Store::Sqlite).await;
     let too_large = app

@@ -200,6 +200,13 @@ impl TestApp {
             .unwrap()
     }
 
+    /// One sweep, as the sweeper runs it; neither step may stop early.
+    pub async fn sweep(&self) -> forms::sweep::SweepReport {
+        let report = self.app.submissions().sweep().await;
+        assert_eq!(report.error(), None, "{report:?}");
+        report
+    }
+
     /// Runs the `forms` binary (an admin command) on this app's configuration.
     pub fn command(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_forms"))

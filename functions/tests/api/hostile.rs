@@ -208,7 +208,10 @@ fn source_page(kind: &str, lang: &str) -> String {
         ("volunteer", "nl") => "vrijwilliger-worden",
         _ => "en/volunteer",
     };
-    std::fs::read_to_string(repo_root().join("site/public").join(path).join("index.html")).unwrap_or_default()
+    let file = repo_root().join("site/public").join(path).join("index.html");
+    let page = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e} (build the site: make site)", file.display()));
+    assert!(page.contains(&format!("action=\"/api/forms/{kind}\"")), "{} is the {kind} form", file.display());
+    page
 }
 
 #[tokio::test]
@@ -527,11 +530,13 @@ pub async fn a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent_on(ap
         body["website"] = website;
         let (status, answer) = json_of(app.post_json("registration", &body).await).await;
         assert_eq!(status, 201, "a bot is answered as if all went well");
+        assert_eq!(answer, json!({"id": body["submission_id"], "status": "received"}), "its own key, as a stored form");
         ids.push(answer["id"].as_str().unwrap().to_owned());
     }
     // Even with every other field wrong, a bot learns nothing from a 422.
-    let (status, _) = json_of(app.post_json("contact", &json!({"website": "x", "email": "nope"})).await).await;
+    let (status, answer) = json_of(app.post_json("contact", &json!({"website": "x", "email": "nope"})).await).await;
     assert_eq!(status, 201);
+    ids.push(answer["id"].as_str().unwrap().to_owned());
     // The honeypot sent twice (once empty) is still a bot.
     let twice = format!("name=Bot&email={bot}&message=Hoi&privacy_consent=on&website=&website=x");
     let browser = app
@@ -543,17 +548,24 @@ pub async fn a_filled_honeypot_never_stores_or_mails_whatever_else_is_sent_on(ap
         .await
         .unwrap();
     assert_eq!(browser.status(), 303);
+    assert_eq!(browser.headers()["location"], "/bedankt/");
     // Spaces only: a person whose browser filled nothing visible.
     let mut person = valid("contact");
     person["website"] = json!("   ");
-    assert_eq!(app.post_json("contact", &person).await.status(), 201);
+    let (status, answer) = json_of(app.post_json("contact", &person).await).await;
+    assert_eq!(status, 201);
+    let person = answer["id"].as_str().unwrap().to_owned();
 
     still_answers(app).await; // gives the sweeper time to send anything it wrongly holds
     let email = forms::domain::EmailAddress::parse(&bot).unwrap();
     assert!(app.app.submissions().find_by_email(&email).await.unwrap().is_empty(), "nothing stored");
     for id in &ids {
-        assert!(app.smtp.about(id).is_empty(), "nothing mailed");
+        assert!(app.app.submissions().get(id.parse().unwrap()).await.unwrap().is_none(), "nothing stored under {id}");
+        assert!(app.smtp.about(id).is_empty(), "nothing mailed about {id}");
     }
+    // The person was kept and mailed: the lookups above can find what is there.
+    assert!(app.app.submissions().get(person.parse().unwrap()).await.unwrap().is_some());
+    assert_eq!(app.smtp.wait_for(&person, 2).await.len(), 2);
     assert!(app.smtp.all().iter().all(|m| !m.rcpt_tos.contains(&bot)));
 }
 

@@ -60,7 +60,8 @@ both_stores!(the_lambda_answers_http_events_and_sweeps_on_schedule, |store| asyn
     assert_eq!(answer["status"], "received");
     let record = answer["id"].as_str().unwrap().to_owned();
 
-    assert!(sweep["pending"]["pending"].is_u64(), "a sweep report: {sweep}");
+    assert!(sweep["mail"]["pending"]["pending"].is_u64(), "a sweep report: {sweep}");
+    assert!(sweep["follow_up"]["due"].is_u64(), "with the follow-up's own: {sweep}");
 
     let mails = app.smtp.wait_for(&record, 2).await;
     assert_eq!(mails.len(), 2, "coordinator and confirmation");
@@ -93,12 +94,13 @@ both_stores!(a_lambda_sweep_claims_nothing_it_cannot_send_before_its_deadline, |
     lambda.kill().ok();
     lambda.wait().ok();
 
+    let short = &short["mail"];
     assert_eq!(
         (short["due"].as_u64(), short["left_for_later"].as_u64(), short["delivered"].as_u64()),
         (Some(1), Some(1), Some(0)),
         "{short}"
     );
-    assert_eq!(long["delivered"], 1, "{long}");
+    assert_eq!(long["mail"]["delivered"], 1, "{long}");
     assert_eq!(sink.wait_for(&record, 1).await.len(), 1);
 });
 

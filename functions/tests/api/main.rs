@@ -18,4 +18,5 @@ mod outages;
 mod pickup;
 mod props;
 mod ses;
+mod storage;
 mod survival;

@@ -83,7 +83,7 @@ async fn press(app: &TestApp, path: &str, by: &str) -> (u16, String) {
 }
 
 async fn record(app: &TestApp, id: &str) -> forms::store::Record {
-    app.app.pickup().store().get(id.parse().unwrap()).await.unwrap().expect("the record")
+    app.app.submissions().get(id.parse().unwrap()).await.unwrap().expect("the record")
 }
 
 fn pickup_mails(app: &TestApp, id: &str, kind: &str) -> Vec<Mail> {
@@ -96,8 +96,10 @@ async fn clocked(store: Store, clock: &Arc<TestClock>) -> TestApp {
 }
 
 /// One pass of the sweeper, as the local server and the Lambda schedule run it.
-async fn sweep(app: &App) -> forms::dispatch::SweepReport {
-    app.submissions().sweep().await.expect("sweep")
+async fn sweep(app: &App) -> forms::sweep::SweepReport {
+    let report = app.submissions().sweep().await;
+    assert_eq!(report.error(), None, "{report:?}");
+    report
 }
 
 both_stores!(get_shows_only_facts_and_never_marks, |store| async move {
@@ -205,9 +207,8 @@ both_stores!(changed_expired_and_unusable_links_change_nothing, |store| async mo
     assert!(page.contains("Deze link is verlopen"));
     let (status, _) = press(&app, &path, "X").await;
     assert_eq!(status, 410);
-    if let Some(r) = app.app.pickup().store().get(id.parse().unwrap()).await.unwrap() {
-        assert_eq!(r.pickup.picked_up_at, None);
-    }
+    // Still stored (no sweep has purged it), and still nobody's.
+    assert_eq!(record(&app, &id).await.pickup.picked_up_at, None);
 });
 
 both_stores!(reminder_then_escalation_each_once_in_working_days, |store| async move {
@@ -314,7 +315,41 @@ both_stores!(operator_list_and_data_requests_cover_pickup, |store| async move {
     assert_eq!(pickup["picked_up_by"], "MV");
     assert!(pickup["picked_up_at"].is_string() && pickup["referrer_told_at"].is_string(), "{pickup}");
     assert!(app.command(&["erase", &referrer]).status.success());
-    assert!(app.app.pickup().store().get(taken.parse().unwrap()).await.unwrap().is_none(), "erased with its pickup data");
+    assert!(app.app.submissions().get(taken.parse().unwrap()).await.unwrap().is_none(), "erased with its pickup data");
     let (status, _) = get(&app, &path_of(&link, "http://127.0.0.1:8080")).await;
     assert_eq!(status, 410, "the link of an erased form is gone");
+
+    // A record that no longer parses is not hidden: named by id, and the command fails.
+    let spoiled = post(&app, "registration", &registration()).await;
+    crate::delivery::spoil(&app, store, &spoiled).await;
+    let listed = app.command(&["open"]);
+    let (out, err) = (String::from_utf8_lossy(&listed.stdout), String::from_utf8_lossy(&listed.stderr));
+    assert!(!listed.status.success() && err.contains(&spoiled) && err.contains("could not be read"), "{err}");
+    assert!(out.contains(&open) && !out.contains(&spoiled), "the others are still listed: {out}");
+});
+
+both_stores!(unreadable_records_first_in_line_never_stop_a_reminder, |store| async move {
+    let clock = Arc::new(TestClock::at(MONDAY));
+    let app = clocked(store, &clock).await;
+    // More than a batch of forms that no longer parse, all due before the good one.
+    let mut spoiled = Vec::new();
+    for i in 0..60 {
+        let body = json!({"name": format!("Ouder {i}"), "phone": "0612345678", "message": "Hallo", "privacy_consent": "yes"});
+        spoiled.push(post(&app, "contact", &body).await);
+    }
+    for id in &spoiled {
+        crate::delivery::spoil(&app, store, id).await;
+    }
+    clock.advance(Duration::minutes(1));
+    let id = post(&app, "registration", &registration()).await;
+    link_in_mail(&app, &id).await;
+
+    let first = sweep(&app.app).await;
+    assert_eq!((first.follow_up.unreadable, first.follow_up.planned), (60, 1), "{first:?}");
+    clock.set(datetime!(2026-11-25 23:00 UTC));
+    let report = sweep(&app.app).await;
+    assert_eq!(report.follow_up.reminded, 1, "{report:?}");
+    assert_eq!(report.follow_up.unreadable, 60, "counted again, and set aside again: {report:?}");
+    assert_eq!(pickup_mails(&app, &id, "reminder").len(), 1);
+    assert_eq!(report.mail.unreadable, 0, "their mail was sent before they were spoiled");
 });

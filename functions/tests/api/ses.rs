@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use forms::aws::aws_config;
 use forms::mail::{Mailer, OutgoingMail, SesMailer};
-use forms::store::MailKind;
+use forms::store::FormMail;
 use serde_json::{Value, json};
 
 use crate::both_stores;
@@ -91,7 +91,7 @@ fn mail_from(from: &str, to: &str) -> OutgoingMail {
         .subject("Test")
         .body("Hallo".to_owned())
         .unwrap();
-    OutgoingMail { record_id: uuid::Uuid::new_v4(), kind: MailKind::Coordinator, message }
+    OutgoingMail { record_id: uuid::Uuid::new_v4(), kind: FormMail::Coordinator.into(), message }
 }
 
 #[tokio::test]
