@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use forms::mail::{MailError, Mailer, OutgoingMail};
+use forms::mail::{MailError, MailKind, Mailer, OutgoingMail};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 
@@ -87,7 +87,7 @@ impl MailOut {
             .subject(SIGN_IN_SUBJECT)
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(compose_error)?;
-        self.send(message).await
+        self.send(MailKind::Other("sign-in"), message).await
     }
 
     /// Mails the operator; without an operator address the log says it.
@@ -115,13 +115,13 @@ impl MailOut {
             .header(ContentType::TEXT_PLAIN)
             .body(text)
             .map_err(compose_error)?;
-        self.send(message).await
+        self.send(MailKind::Other("publish-failed"), message).await
     }
 
-    async fn send(&self, message: lettre::Message) -> Result<(), MailError> {
+    async fn send(&self, kind: MailKind, message: lettre::Message) -> Result<(), MailError> {
         // The outbox names a file after its record and kind; these mails
         // belong to no form record, so each gets an id of its own.
-        let mail = OutgoingMail { record_id: uuid::Uuid::new_v4(), kind: forms::store::MailKind::Confirmation, message };
+        let mail = OutgoingMail { record_id: uuid::Uuid::new_v4(), kind, message };
         match tokio::time::timeout(crate::budgets::AWS_CALL, self.mailer.send(&mail)).await {
             Ok(result) => result,
             Err(_) => Err(MailError::temporary("the mailer did not answer in time")),

@@ -28,6 +28,9 @@ pub use smtp::SmtpMailer;
 pub enum MailKind {
     Form(FormMail),
     FollowUp(FollowUpStep),
+    /// A mail about no form record, named by its sender (the editor's
+    /// server: `sign-in`, `publish-failed`).
+    Other(&'static str),
 }
 
 impl MailKind {
@@ -35,6 +38,7 @@ impl MailKind {
         match self {
             MailKind::Form(mail) => mail.as_str(),
             MailKind::FollowUp(step) => step.mail_name(),
+            MailKind::Other(name) => name,
         }
     }
 }
