@@ -166,9 +166,10 @@ mod tests {
             FollowUpStep::Reminded.into(),
             FollowUpStep::Escalated.into(),
             FollowUpStep::ReferrerTold.into(),
+            MailKind::Other("sign-in"),
         ]
         .map(MailKind::as_str)
         .to_vec();
-        assert_eq!(names, ["coordinator", "confirmation", "reminder", "escalation", "pickedup"]);
+        assert_eq!(names, ["coordinator", "confirmation", "reminder", "escalation", "pickedup", "sign-in"]);
     }
 }
