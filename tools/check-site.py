@@ -43,6 +43,9 @@ EXTRA_CHECKS: list[tuple[list[str], str]] = [
     # breaks the build). Outdated page translations are only reported: the
     # site marks them itself (site/README.md, "Vertalingen bijhouden").
     (["node", "tools/translations.mjs", "check", "--site", "{site}"], "Vertalingen"),
+    # Every "In het kort" block: at most five sentences of at most ten
+    # words, each with a pictogram that exists (tools/readability.py).
+    (["python3", "tools/readability.py", "--check-only", "--site", "{site}"], "In het kort"),
 ]
 
 SPREEKUUR_PAGES = "/spreekuur/, /en/spreekuur/, de startpagina (/ en /en/) en het agendabestand /spreekuur.ics"

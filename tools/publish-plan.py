@@ -10,8 +10,9 @@ then the site. A change to the workflow itself (.github/) is neither: it
 runs as changed. Needed when what runs on AWS changes:
   * code and infrastructure: functions/, cms-auth/, infra/, Cargo.toml/.lock,
     mk/infra.mk and mk/publish.mk (how the two functions are built);
-  * who gets which form: the [mailboxes], [[regions]] and [routing] tables
-    of site/data/directory.toml, compared as data (a comment or a spreekuur
+  * who gets which form and when it is followed up: the [mailboxes],
+    [[regions]], [routing] and [follow_up] tables of
+    site/data/directory.toml, compared as data (a comment or a spreekuur
     date is not a routing change);
   * the form pages, which the form function carries a copy of for browsers
     without JavaScript (functions/build.rs FORM_PAGES): their content files
@@ -28,7 +29,7 @@ import tomllib
 from pathlib import Path
 
 DIRECTORY = "site/data/directory.toml"
-ROUTING_TABLES = ("mailboxes", "regions", "routing")
+ROUTING_TABLES = ("mailboxes", "regions", "routing", "follow_up")
 STACK_PREFIXES = ("functions/", "cms-auth/", "infra/")
 STACK_FILES = ("Cargo.toml", "Cargo.lock", "mk/infra.mk", "mk/publish.mk")
 FORM_PAGE_SHARED = ("site/templates/",)

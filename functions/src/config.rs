@@ -26,7 +26,6 @@ pub const VARIABLES: &[&str] = &[
     "ALLOWED_ORIGINS",
     "ORIGIN_SECRET",
     "SITE_URL",
-    "PICKUP_REMINDER_WORKING_DAYS",
     "PICKUP_KEY_SECRET_ID",
     "RUST_LOG",
 ];
@@ -151,7 +150,8 @@ pub struct Settings {
     pub retention: Duration,
     /// Origins (`https://host`) other than our own that may post forms.
     pub allowed_origins: Vec<String>,
-    /// Pickup links, reminders and escalation (`crate::pickup`).
+    /// Pickup links (`crate::pickup`); the follow-up's working days are in
+    /// site/data/directory.toml (`crate::directory`).
     pub pickup: PickupSettings,
     /// The value CloudFront sends in `X-Origin-Verify`; on Lambda a request
     /// without it did not come through CloudFront and is refused.
@@ -267,12 +267,11 @@ fn pickup<F: Fn(&str) -> Option<String>>(env: &Env<F>, data_dir: &Path, port: u1
     if !(site_url.starts_with("https://") || site_url.starts_with("http://")) {
         return Err(err("SITE_URL", format!("`{site_url}` is not an address like https://www.example.org")));
     }
-    let reminder_working_days = env.at_least_one("PICKUP_REMINDER_WORKING_DAYS", 2)?;
     let key = match env.text("PICKUP_KEY_SECRET_ID") {
         Some(id) => KeySource::Secret(id),
         None => KeySource::File(data_dir.join("pickup.key")),
     };
-    Ok(PickupSettings { site_url, reminder_working_days, key })
+    Ok(PickupSettings { site_url, key })
 }
 
 fn allowed_origins<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Vec<String> {
@@ -304,7 +303,6 @@ mod tests {
         assert_eq!(s.sweep_interval, Duration::seconds(30));
         assert_eq!(s.retention, Duration::days(365));
         assert_eq!(s.pickup.site_url, "http://127.0.0.1:8080");
-        assert_eq!(s.pickup.reminder_working_days, 2);
         assert_eq!(s.pickup.key, KeySource::File(PathBuf::from(".data/pickup.key")));
     }
 
@@ -315,8 +313,6 @@ mod tests {
         assert_eq!(s.pickup.site_url, "https://www.example.org");
         assert_eq!(s.pickup.key, KeySource::Secret("arn:x".into()));
         assert_eq!(settings(&[("PORT", "8103")]).unwrap().pickup.site_url, "http://127.0.0.1:8103");
-        let e = settings(&[("PICKUP_REMINDER_WORKING_DAYS", "0")]).unwrap_err().to_string();
-        assert!(e.starts_with("PICKUP_REMINDER_WORKING_DAYS:"), "{e}");
         let e = settings(&[("SITE_URL", "www.example.org")]).unwrap_err().to_string();
         assert!(e.starts_with("SITE_URL:"), "{e}");
     }

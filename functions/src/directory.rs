@@ -25,6 +25,8 @@ pub enum DirectoryError {
     UnknownProgramme(String),
     #[error("site/data/directory.toml: municipality `{0}` is in no region (or in two)")]
     MunicipalityNotInOneRegion(String),
+    #[error("site/data/directory.toml: [follow_up] reminder_working_days must be at least 1, not {0}")]
+    FollowUpDays(u32),
 }
 
 #[derive(Deserialize)]
@@ -32,6 +34,12 @@ struct File {
     mailboxes: HashMap<String, MailboxEntry>,
     regions: Vec<RegionEntry>,
     routing: RoutingEntry,
+    follow_up: FollowUpEntry,
+}
+
+#[derive(Deserialize)]
+struct FollowUpEntry {
+    reminder_working_days: u32,
 }
 
 #[derive(Deserialize)]
@@ -68,12 +76,28 @@ pub struct Directory {
     region_of: HashMap<Municipality, usize>,
     regions: Vec<Region>,
     fallback: EmailAddress,
+    reminder_working_days: u32,
 }
 
 impl Directory {
     /// The inbox for forms no rule routes, and for mail a server refused.
     pub fn fallback(&self) -> &EmailAddress {
         &self.fallback
+    }
+
+    /// Working days (Monday to Friday, Amsterdam) before a form nobody
+    /// picked up is reminded, and as many again before it goes to the
+    /// fallback inbox (`crate::pickup`).
+    pub fn reminder_working_days(&self) -> u32 {
+        self.reminder_working_days
+    }
+
+    /// Within how many working days the sender hears from a coordinator,
+    /// as the confirmation mail and the thank-you page say: by then the
+    /// coordinator has been reminded and the form has gone on to the
+    /// fallback inbox (templates/partials/thanks_when.html does the same sum).
+    pub fn answer_within_working_days(&self) -> u32 {
+        2 * self.reminder_working_days
     }
 
     pub fn from_toml(text: &str) -> Result<Self, DirectoryError> {
@@ -102,7 +126,11 @@ impl Directory {
         if let Some(missing) = Municipality::ALL.iter().find(|m| **m != Municipality::Other && !region_of.contains_key(m)) {
             return Err(DirectoryError::MunicipalityNotInOneRegion(missing.as_str().to_owned()));
         }
-        Ok(Self { region_of, regions, fallback: mailbox(&file.routing.fallback)? })
+        let reminder_working_days = file.follow_up.reminder_working_days;
+        if reminder_working_days == 0 {
+            return Err(DirectoryError::FollowUpDays(0));
+        }
+        Ok(Self { region_of, regions, fallback: mailbox(&file.routing.fallback)?, reminder_working_days })
     }
 
     pub fn builtin() -> Result<Self, DirectoryError> {
@@ -173,6 +201,18 @@ mod tests {
         assert_eq!(route(FormKind::Registration, "other", "home-start"), "info@example.org");
         assert_eq!(route(FormKind::Contact, "other", ""), "info@example.org");
         assert_eq!(route(FormKind::Contact, "", ""), "info@example.org");
+    }
+
+    #[test]
+    fn the_follow_up_is_read_from_the_file_and_zero_days_are_refused() {
+        let directory = Directory::builtin().unwrap();
+        assert_eq!(directory.reminder_working_days(), 2);
+        assert_eq!(directory.answer_within_working_days(), 4);
+        let three = DIRECTORY_TOML.replace("reminder_working_days = 2", "reminder_working_days = 3");
+        assert_eq!(Directory::from_toml(&three).unwrap().answer_within_working_days(), 6);
+        let zero = DIRECTORY_TOML.replace("reminder_working_days = 2", "reminder_working_days = 0");
+        let e = Directory::from_toml(&zero).err().unwrap().to_string();
+        assert!(e.contains("[follow_up] reminder_working_days must be at least 1"), "{e}");
     }
 
     #[test]

@@ -77,12 +77,15 @@ pub enum NotAccepted {
 impl Submissions {
     pub fn new(adapters: Adapters, directory: Directory, settings: &Settings) -> Self {
         let Adapters { store, mailer, clock, keys } = adapters;
-        let post = Arc::new(Postman::new(mailer, Composer::new(settings.mail_from.clone())));
+        // The confirmation's promise and the follow-up's rule come from the
+        // same setting: [follow_up] in site/data/directory.toml.
+        let composer = Composer::new(settings.mail_from.clone(), directory.answer_within_working_days());
+        let post = Arc::new(Postman::new(mailer, composer));
         let links = Arc::new(Links::new(settings.pickup.site_url.clone(), keys));
         let fallback = directory.fallback().clone();
         let dispatcher =
             Dispatcher::new(store.clone(), post.clone(), links.clone(), clock.clone(), fallback.clone(), settings.sweep_interval);
-        let follow_up = FollowUp::new(store.clone(), post, links.clone(), fallback, settings.pickup.reminder_working_days);
+        let follow_up = FollowUp::new(store.clone(), post, links.clone(), fallback, directory.reminder_working_days());
         Self { store, clock, directory, retention: settings.retention, links, dispatcher, follow_up }
     }
 

@@ -85,6 +85,11 @@ class PublishPlan(unittest.TestCase):
         self.edit("site/data/directory.toml", lambda t: t.replace('fallback = "info"', 'fallback = "spreekuur-ijmond"'))
         self.assertEqual(self.plan(), ("stack", "  site/data/directory.toml: routing changed ([routing])"))
 
+    def test_the_follow_up_setting_deploys_the_stack(self):
+        # The function has it compiled in (reminders, the confirmation mail).
+        self.edit("site/data/directory.toml", lambda t: t.replace("reminder_working_days = 2", "reminder_working_days = 3"))
+        self.assertEqual(self.plan(), ("stack", "  site/data/directory.toml: routing changed ([follow_up])"))
+
     def test_code_and_infrastructure_deploy_the_stack(self):
         for rel in ["functions/src/main.rs", "infra/template.yaml", "mk/publish.mk"]:
             with self.subTest(rel):

@@ -2,7 +2,7 @@
 // descriptions, the calendar file. No server, no browser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtPages, fileFor, attr, tags, alternates, PUBLIC, FORM_PAGES, LANGS, PARENT_PAGES, langOfPath, prefix } from './pages.mjs';
 import { readStrings, I18N } from '../../tools/translations.mjs';
@@ -268,4 +268,93 @@ test('the regions page shows what directory.toml says runs where', () => {
   assert.match(friesland, /class="available"[^<]*<span[^>]*>[^<]*<\/span> Home-Start/);
   assert.match(friesland, /class="not-available"[^<]*<span[^>]*>[^<]*<\/span> Buurtgezinnen/);
   assert.match(friesland, /Humanitas[^<]*7 tot en met 14/);
+});
+
+// Issue 20: a way in for residents who read little.
+
+/** The Dutch pages that start with "In het kort"; each translation too. */
+const EASY_READ_PAGES = ['/', '/home-start/', '/buurtgezinnen/', '/bibliotheek-taalhuis/', '/spreekuur/',
+  '/advies-anders/', '/advies-buurtgezinnen/', '/advies-home-start/', '/advies-home-start-friesland/',
+  '/advies-spreekuur/', '/advies-taalhuis/', ...FORM_PAGES.map((f) => f.nl)];
+
+test('every public page has the read-aloud controls, hidden until the script finds a voice, in its language', () => {
+  for (const page of pages) {
+    const lang = page.path === '/404.html' ? 'nl' : langOfPath(page.path);
+    const strings = readStrings(join(I18N, `${lang}.toml`));
+    const box = page.html.match(/<div class="read-aloud"[^>]*>[\s\S]*?<\/div>/)?.[0];
+    assert.ok(box, `${page.path}: read-aloud controls`);
+    const open = tags(box, 'div')[0];
+    assert.ok(/\shidden[\s>]/.test(open), `${page.path}: hidden without JavaScript`);
+    assert.equal(attr(open, 'data-label-read'), strings.get('read_aloud').replaceAll("'", '&#x27;'));
+    assert.ok(box.includes(`<span data-read-aloud-label>${strings.get('read_aloud').replaceAll("'", '&#x27;')}</span>`), `${page.path}: "${strings.get('read_aloud')}"`);
+    // Same-origin script files only: the CSP (script-src 'self') allows nothing else.
+    const scripts = page.html.match(/<script\b[^>]*>[\s\S]*?<\/script>/g) ?? [];
+    assert.ok(scripts.some((s) => s === '<script src="/read-aloud.js" defer></script>'), `${page.path}: loads /read-aloud.js`);
+    for (const s of scripts) assert.match(s, /^<script src="\/[^"]+\.js" defer><\/script>$/, `${page.path}: no inline or foreign script`);
+  }
+});
+
+test('the home, programme, spreekuur, advice and form pages start with "In het kort" in every language', () => {
+  const expected = [];
+  for (const nlPath of EASY_READ_PAGES) {
+    const nl = readFileSync(fileFor(nlPath), 'utf8');
+    for (const alt of alternates(nl)) expected.push(alt.href);
+  }
+  assert.ok(expected.length >= 80, `${expected.length} pages`);
+  for (const path of expected) {
+    const html = readFileSync(fileFor(path), 'utf8');
+    const lang = langOfPath(path);
+    const strings = readStrings(join(I18N, `${lang}.toml`));
+    const main = html.slice(html.indexOf('<main'));
+    const afterTitle = main.slice(main.indexOf('</h1>') + 5).replace(/<div class="read-aloud"[\s\S]*?<\/div>/, '').trimStart();
+    assert.ok(afterTitle.startsWith('<section class="easy-read" aria-labelledby="easy-read-title">'), `${path}: the short version comes first`);
+    const section = afterTitle.slice(0, afterTitle.indexOf('</section>'));
+    assert.ok(section.includes(`<h2 id="easy-read-title">${strings.get('easy_read_title')}</h2>`), `${path}: titled in ${lang}`);
+    const items = [...section.matchAll(/<li><img src="\/pictos\/([a-z-]+)\.svg" alt="([^"]+)" width="48" height="48" loading="lazy"><span>([^<]+)<\/span><\/li>/g)];
+    assert.equal(items.length, (section.match(/<li>/g) ?? []).length, `${path}: every sentence has a pictogram with a text alternative`);
+    assert.ok(items.length >= 3 && items.length <= 5, `${path}: 3 to 5 sentences`);
+    for (const [, icon, alt] of items) assert.equal(alt, strings.get(`picto_${icon}`), `${path}: ${icon} described in ${lang}`);
+  }
+});
+
+test('the pictograms are small, self-drawn SVG files that load nothing', () => {
+  const dir = join(PUBLIC, 'pictos');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.svg'));
+  assert.ok(files.length >= 12, `${files.length} pictograms`);
+  const nl = readStrings(join(I18N, 'nl.toml'));
+  for (const file of files) {
+    const svg = readFileSync(join(dir, file), 'utf8');
+    assert.ok(svg.length < 1024, `${file}: ${svg.length} bytes`);
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 48 48"/, `${file}: an SVG of 48 by 48`);
+    assert.ok(!/<(script|image|use|style|foreignObject)\b|href=|url\(/.test(svg), `${file}: draws only, loads nothing`);
+    assert.ok(nl.has(`picto_${file.slice(0, -4)}`), `${file}: has a text alternative (picto_${file.slice(0, -4)})`);
+  }
+});
+
+/** [follow_up] reminder_working_days in site/data/directory.toml. */
+function reminderWorkingDays() {
+  const toml = readFileSync(join(ROOT, 'site', 'data', 'directory.toml'), 'utf8');
+  return Number(toml.match(/^\[follow_up\]\s*\n(?:#.*\n)*reminder_working_days = (\d+)\s*$/m)[1]);
+}
+
+test('the thank-you page says, in every language, within how many working days a coordinator answers: the follow-up\'s setting', () => {
+  const days = 2 * reminderWorkingDays(); // the reminder, then the escalation after as many days again
+  const thanks = readFileSync(fileFor('/bedankt/'), 'utf8');
+  const paths = alternates(thanks).map((a) => a.href);
+  assert.equal(paths.length, LANGS.length);
+  for (const path of paths) {
+    const html = readFileSync(fileFor(path), 'utf8');
+    const strings = readStrings(join(I18N, `${langOfPath(path)}.toml`));
+    const block = html.match(/<section class="what-now" aria-labelledby="what-now-title">([\s\S]*?)<\/section>/)?.[1];
+    assert.ok(block, `${path}: "what now" block`);
+    assert.ok(block.includes(`<h2 id="what-now-title">${strings.get('thanks_when_title')}</h2>`), `${path}: its title`);
+    assert.ok(block.includes(`<p>${strings.get('thanks_when').replace('{days}', String(days))}</p>`), `${path}: ${days} working days`);
+  }
+});
+
+test('the privacy page names the same number of working days as the follow-up', () => {
+  const days = reminderWorkingDays();
+  const text = readFileSync(join(ROOT, 'site', 'content', 'privacy.md'), 'utf8');
+  assert.match(text, new RegExp(`na ${days} werkdagen`), 'site/content/privacy.md: the reminder');
+  assert.match(text, new RegExp(`${days} werkdagen later`), 'site/content/privacy.md: the escalation');
 });

@@ -14,6 +14,9 @@ pub struct Composer {
     from: Mailbox,
     /// Right-hand side of our Message-IDs: the sending domain.
     domain: String,
+    /// The confirmation says a coordinator answers within this many
+    /// working days (`Directory::answer_within_working_days`).
+    answer_within_days: u32,
 }
 
 #[derive(Template)]
@@ -52,7 +55,7 @@ struct ConfirmationText<'a> {
     greeting_after: &'a str,
     thanks: &'a str,
     next_heading: &'a str,
-    next_steps: &'a [&'a str],
+    next_steps: &'a [String],
     reference_before: &'a str,
     id: &'a str,
     reference_after: &'a str,
@@ -71,7 +74,7 @@ struct ConfirmationHtml<'a> {
     greeting_after: &'a str,
     thanks: &'a str,
     next_heading: &'a str,
-    next_steps: &'a [&'a str],
+    next_steps: &'a [String],
     reference_before: &'a str,
     id: &'a str,
     reference_after: &'a str,
@@ -80,9 +83,9 @@ struct ConfirmationHtml<'a> {
 }
 
 impl Composer {
-    pub fn new(from: Mailbox) -> Self {
+    pub fn new(from: Mailbox, answer_within_days: u32) -> Self {
         let domain = from.email.domain().to_owned();
-        Self { from, domain }
+        Self { from, domain, answer_within_days }
     }
 
     /// The coordinator's mail: the whole form, how to answer, and the
@@ -178,7 +181,7 @@ impl Composer {
         let (greeting_before, greeting_after) = around(t.mail_greeting, "{name}");
         let (reference_before, reference_after) = around(t.mail_reference, "{id}");
         let id = record.id.to_string();
-        let next_steps = confirmation_next_steps(s.kind(), lang);
+        let next_steps = confirmation_next_steps(s.kind(), lang, self.answer_within_days);
         let text = ConfirmationText {
             greeting_before,
             name: name.as_str(),
@@ -246,12 +249,13 @@ fn confirmation_thanks(s: &Submission) -> &'static str {
     }
 }
 
-fn confirmation_next_steps(kind: FormKind, lang: Lang) -> Vec<&'static str> {
+/// What happens now, with when: "... within {days} working days".
+fn confirmation_next_steps(kind: FormKind, lang: Lang, days: u32) -> Vec<String> {
     let t = lang.texts();
     let contact = match kind {
         FormKind::Referral => t.mail_step_contact_referral,
         FormKind::Volunteer => t.mail_step_contact_volunteer,
         _ => t.mail_step_contact,
     };
-    vec![t.mail_step_read, contact, t.mail_step_reply]
+    vec![t.mail_step_read.to_owned(), contact.replace("{days}", &days.to_string()), t.mail_step_reply.to_owned()]
 }

@@ -152,7 +152,7 @@ proptest! {
             let routed_to = Directory::builtin().unwrap().route(&submission).clone();
             let id = key.unwrap_or_else(uuid::Uuid::now_v7);
             let record = Record::new(id, *submission, routed_to, time::OffsetDateTime::now_utc(), time::Duration::days(365), time::Duration::try_from(LEASE).unwrap());
-            let composer = Composer::new("Steun voor gezinnen <noreply@example.org>".parse().unwrap());
+            let composer = Composer::new("Steun voor gezinnen <noreply@example.org>".parse().unwrap(), 4);
             let mut mails = vec![composer.coordinator(&record, LINK).expect("a valid form always composes")];
             if record.wants_confirmation() {
                 mails.push(composer.confirmation(&record).expect("a valid form always composes"));

@@ -68,7 +68,8 @@ pub struct FollowUp {
     links: Arc<Links>,
     /// The fallback inbox of `site/data/directory.toml`.
     fallback: EmailAddress,
-    /// Before the reminder, and again before the escalation.
+    /// Before the reminder, and again before the escalation (`[follow_up]`
+    /// in site/data/directory.toml).
     working_days: u32,
 }
 

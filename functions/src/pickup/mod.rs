@@ -38,8 +38,6 @@ pub const PATH_PREFIX: &str = "/api/pickup/";
 pub struct PickupSettings {
     /// The site's own address, without a trailing slash; links start here.
     pub site_url: String,
-    /// Working days before the reminder, and again before the escalation.
-    pub reminder_working_days: u32,
     pub key: KeySource,
 }
 

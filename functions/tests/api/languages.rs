@@ -95,6 +95,10 @@ both_stores!(the_confirmation_speaks_the_senders_language_and_the_coordinator_ma
         let text = confirmation.text();
         assert!(text.contains(t.mail_thanks_contact), "{lang:?}: {text}");
         assert!(text.contains(&t.mail_reference.replace("{id}", &id)), "{lang:?}: {text}");
+        // When they hear back: the follow-up's setting (directory.toml [follow_up]).
+        let days = forms::directory::Directory::builtin().unwrap().answer_within_working_days();
+        let when = t.mail_step_contact.replace("{days}", &days.to_string());
+        assert!(when.contains(&days.to_string()) && text.contains(&when), "{lang:?}: {text}");
         let html = confirmation.html();
         assert!(html.contains(&format!("lang=\"{}\"", lang.as_str())), "{lang:?}: {html}");
         assert_eq!(html.contains("dir=\"rtl\""), lang == Lang::Ar, "{lang:?}: direction");
