@@ -171,3 +171,70 @@ fn from_ses(event: &Value, where_: &str) -> Result<Notice, NotAnEvent> {
     };
     Ok(Notice { ses_message_id: mail.message_id, message_id: mail.common_headers.message_id, event })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // AWS's own examples (functions/tests/fixtures/ses/README.md names the pages).
+    const BOUNCE: &str = include_str!("../../tests/fixtures/ses/bounce.json");
+    const COMPLAINT: &str = include_str!("../../tests/fixtures/ses/complaint.json");
+    const DELIVERY: &str = include_str!("../../tests/fixtures/ses/delivery.json");
+    const LAMBDA_SNS: &str = include_str!("../../tests/fixtures/ses/lambda-sns-event.json");
+    const SNS_HTTP: &str = include_str!("../../tests/fixtures/ses/sns-http-notification.json");
+
+    const SES_ID: &str = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000";
+
+    /// The SES event as SNS carries it: a JSON string in `Message`.
+    fn in_sns(envelope: &str, event: &str) -> String {
+        let mut doc: Value = serde_json::from_str(envelope).unwrap();
+        let sns = if doc.get("Records").is_some() { &mut doc["Records"][0]["Sns"] } else { &mut doc };
+        sns["Message"] = Value::String(event.to_owned());
+        doc.to_string()
+    }
+
+    #[test]
+    fn a_bounce_names_the_mail_and_says_what_the_receiving_side_said() {
+        let [notice] = parse(BOUNCE).unwrap().try_into().unwrap();
+        assert_eq!(notice.ses_message_id, SES_ID);
+        assert_eq!(notice.message_id.as_deref(), Some(SES_ID), "commonHeaders.messageId");
+        let Event::Bounce(bounce) = notice.event else { panic!("{:?}", notice.event) };
+        assert_eq!((bounce.bounce_type.as_str(), bounce.bounce_sub_type.as_str()), ("Permanent", "General"));
+        assert_eq!(bounce.feedback_id, "01000157c44f053b-61b59c11-9236-11e6-8f96-7be8aexample-000000");
+        assert_eq!(bounce.diagnostic(), "5.1.1 smtp; 550 5.1.1 user unknown");
+    }
+
+    #[test]
+    fn a_complaint_keeps_its_feedback_type_and_other_events_are_named_only() {
+        let [notice] = parse(COMPLAINT).unwrap().try_into().unwrap();
+        let Event::Complaint(complaint) = notice.event else { panic!("{:?}", notice.event) };
+        assert_eq!(complaint.detail(), "abuse");
+        let [delivery] = parse(DELIVERY).unwrap().try_into().unwrap();
+        assert_eq!(delivery.event, Event::Other("Delivery".into()));
+    }
+
+    #[test]
+    fn the_same_event_reads_the_same_bare_in_an_sns_notification_or_in_a_lambda_event() {
+        let bare = parse(BOUNCE).unwrap();
+        assert_eq!(parse(&in_sns(LAMBDA_SNS, BOUNCE)).unwrap(), bare);
+        assert_eq!(parse(&in_sns(SNS_HTTP, BOUNCE)).unwrap(), bare);
+        // An identity's feedback notification names its type `notificationType`.
+        let notification = BOUNCE.replace("\"eventType\"", "\"notificationType\"");
+        assert_eq!(parse(&notification).unwrap(), bare);
+    }
+
+    #[test]
+    fn a_file_that_is_no_report_says_what_it_is() {
+        let said = |text: &str| parse(text).unwrap_err().to_string();
+        assert!(said("{\"eventType\": ").starts_with("not JSON"), "{}", said("{"));
+        // The examples as they are: "Hello from SNS!" is no SES event.
+        assert!(said(LAMBDA_SNS).contains("Records[0].Sns: `Message` must be the SES event"), "{}", said(LAMBDA_SNS));
+        assert!(said(SNS_HTTP).contains("the SNS notification: `Message` must be"), "{}", said(SNS_HTTP));
+        let confirmation = SNS_HTTP.replace("\"Notification\"", "\"SubscriptionConfirmation\"");
+        assert!(said(&confirmation).contains("SubscribeURL"), "{}", said(&confirmation));
+        assert!(said("{\"hello\": 1}").contains("neither an SES event"), "{}", said("{\"hello\": 1}"));
+        assert!(said("{\"Records\": []}").contains("without records"));
+        let no_feedback_id = BOUNCE.replace("\"feedbackId\"", "\"feedback\"");
+        assert!(said(&no_feedback_id).contains("bounce: missing field `feedbackId`"), "{}", said(&no_feedback_id));
+    }
+}
