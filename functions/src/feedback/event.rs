@@ -164,9 +164,7 @@ fn from_ses(event: &Value, where_: &str) -> Result<Notice, NotAnEvent> {
     let mail: Mail = serde_json::from_value(mail.clone()).map_err(|e| bad(format!("mail: {e}")))?;
     let event = match kind {
         "Bounce" => Event::Bounce(serde_json::from_value(field("bounce")?).map_err(|e| bad(format!("bounce: {e}")))?),
-        "Complaint" => {
-            Event::Complaint(serde_json::from_value(field("complaint")?).map_err(|e| bad(format!("complaint: {e}")))?)
-        }
+        "Complaint" => Event::Complaint(serde_json::from_value(field("complaint")?).map_err(|e| bad(format!("complaint: {e}")))?),
         other => Event::Other(other.to_owned()),
     };
     Ok(Notice { ses_message_id: mail.message_id, message_id: mail.common_headers.message_id, event })

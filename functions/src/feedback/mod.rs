@@ -31,12 +31,15 @@ use crate::clock::Clock;
 use crate::dispatch::{Dispatcher, Outcome};
 use crate::mail::MailRef;
 use crate::metrics;
-use crate::store::{
-    Cause, Feedback, FeedbackChange, FeedbackKind, FormMail, Refusal, Reopen, StoreError, SubmissionStore,
-};
+use crate::store::{Cause, Feedback, FeedbackChange, FeedbackKind, FormMail, Refusal, Reopen, StoreError, SubmissionStore};
 use crate::words;
 
 pub use event::{Event, NotAnEvent, Notice};
+
+/// The SES event types this takes, as a configuration set's event
+/// destination names them (`MatchingEventTypes`); every other type is
+/// ignored.
+pub const EVENT_TYPES: [&str; 2] = ["bounce", "complaint"];
 
 /// Reads of a record that kept changing under us before we give up (the
 /// caller, SNS or the operator, tries again).
@@ -128,4 +131,3 @@ pub async fn take(
         "the form changed while its SES report was recorded, {WRITE_ATTEMPTS} times; try again"
     ))))
 }
-

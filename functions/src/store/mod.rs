@@ -23,8 +23,8 @@ use crate::domain::{EmailAddress, PickerName, Submission};
 
 pub use dynamodb::{DynamoStore, TableSpec};
 pub use record::{
-    Delivery, Feedback, FeedbackChange, FeedbackKind, FollowUpStep, FormMail, Pickup, Record, Refusal, Reopen, from_millis, to_millis,
-    truncate_to_millis,
+    Delivery, Feedback, FeedbackChange, FeedbackKind, FollowUpStep, FormMail, Pickup, Record, Refusal, Reopen, from_millis,
+    to_millis, truncate_to_millis,
 };
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;

@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use super::keys::*;
 use super::{
-    Cause, Delivery, FollowUpStep, FormMail, Inserted, Loaded, PendingStats, PickedUp, Pickup, Queue, Record, Refusal,
-    StoreError, SubmissionStore, FeedbackChange, feedback_from_json, from_millis, list_json, normalized_emails, readable, refused_from_json, refused_json, submission_from_json,
-    submission_json, to_millis,
+    Cause, Delivery, FeedbackChange, FollowUpStep, FormMail, Inserted, Loaded, PendingStats, PickedUp, Pickup, Queue, Record,
+    Refusal, StoreError, SubmissionStore, feedback_from_json, from_millis, list_json, normalized_emails, readable,
+    refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
 };
 use crate::domain::{EmailAddress, PickerName};
 
