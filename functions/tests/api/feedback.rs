@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use crate::both_stores;
 use crate::helpers::*;
 
-const BOUNCE: &str = include_str!("../fixtures/ses/bounce.json");
+pub(crate) const BOUNCE: &str = include_str!("../fixtures/ses/bounce.json");
 const COMPLAINT: &str = include_str!("../fixtures/ses/complaint.json");
-const LAMBDA_SNS: &str = include_str!("../fixtures/ses/lambda-sns-event.json");
+pub(crate) const LAMBDA_SNS: &str = include_str!("../fixtures/ses/lambda-sns-event.json");
 const SNS_HTTP: &str = include_str!("../fixtures/ses/sns-http-notification.json");
 
 const FALLBACK: &str = "info@example.org";
