@@ -64,7 +64,7 @@ pub fn contract() -> Value {
             "ses_feedback": {"event_source": SNS_EVENT_SOURCE, "event_types": EVENT_TYPES},
         },
         "aws_calls": aws_calls(),
-        "metrics": {"namespace": crate::metrics::NAMESPACE, "dimensions": [], "names": crate::metrics::NAMES},
+        "metrics": {"namespace": crate::metrics::NAMESPACE, "dimensions": [], "names": crate::metrics::NAMES, "alarmed": crate::metrics::ALARMED},
         "budgets_ms": {
             "user_wait": ms(budgets::USER_WAIT),
             "request_send": ms(budgets::REQUEST_SEND_BUDGET),

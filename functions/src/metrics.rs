@@ -22,6 +22,9 @@ pub const PENDING: &str = "PendingMail";
 pub const PENDING_OVER_ONE_HOUR: &str = "PendingMailOverOneHour";
 /// Every metric this function writes (`forms contract`).
 pub const NAMES: &[&str] = &[PENDING, PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION, COORDINATOR_BOUNCED];
+/// Those an alarm in `infra/template.yaml` must watch (`PendingMail` is
+/// only context for `PendingMailOverOneHour`).
+pub const ALARMED: &[&str] = &[PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION, COORDINATOR_BOUNCED];
 
 /// A mail went to the fallback inbox after a permanent refusal
 /// (`DeadLetterAlarm`).

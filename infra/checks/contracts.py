@@ -110,7 +110,7 @@ def main():
               f"alarm watches {a['Namespace']}/{a['MetricName']}, which the function does not write ({metrics['names']})")
         check(a.get("Dimensions", []) == metrics["dimensions"], f"the metrics have no dimensions; alarm on {a['MetricName']} has some")
 
-    for name in metrics["names"]:
+    for name in metrics["alarmed"]:
         check(any(a["MetricName"] == name for a in watched), f"the function writes {metrics['namespace']}/{name}, no alarm watches it")
 
     # SES's bounce and complaint reports: the identity's configuration set
