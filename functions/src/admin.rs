@@ -1,5 +1,6 @@
 //! Admin commands: data requests (AVG/GDPR access and erasure), one sweep,
-//! and creating the DynamoDB table for local development.
+//! replaying a saved SES report, and creating the DynamoDB table for local
+//! development.
 
 use crate::app::App;
 use crate::aws::aws_config;
@@ -69,6 +70,21 @@ pub async fn sweep(app: &App) -> Result<(), String> {
         None => Ok(()),
         Some(error) => Err(format!("the sweep stopped early: {error}")),
     }
+}
+
+/// Replays a saved SES report (bounce or complaint) on the configured
+/// store and mailer, as the function takes it on AWS; prints what became
+/// of each report. Replaying one twice changes nothing.
+pub async fn ses_event(app: &App, path: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let notices = crate::feedback::event::parse(&text).map_err(|e| format!("{path}: {e}"))?;
+    let mut taken = Vec::new();
+    for notice in &notices {
+        let outcome = app.submissions().take_feedback(notice).await;
+        taken.push(outcome.map_err(|e| format!("{path}: not recorded, try again: {e}"))?);
+    }
+    println!("{}", serde_json::to_string_pretty(&taken).map_err(|e| e.to_string())?);
+    Ok(())
 }
 
 pub async fn create_table(settings: &Settings) -> Result<(), String> {

@@ -16,6 +16,11 @@ pub const REQUEST_SEND_BUDGET: Duration = Duration::from_millis(1500);
 /// A mail server slower than this counts as a temporary failure.
 pub const MAIL_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long the hand-over of a form whose coordinator mail bounced may try
+/// to send it to the fallback inbox; if that does not work out, the
+/// record stays pending and the sweep sends it.
+pub const FEEDBACK_SEND_BUDGET: Duration = MAIL_TIMEOUT;
+
 /// How long one sweep runs: it claims no record after this, and a mail in
 /// flight is cut off at this point (and retried later).
 pub const SWEEP_BUDGET: Duration = Duration::from_secs(14);

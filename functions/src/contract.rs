@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::budgets;
 use crate::config::REQUIRED_ON_LAMBDA;
-use crate::lambda::{ORIGIN_VERIFY_HEADER, SWEEP_TASK, VIEWER_ADDRESS_HEADER};
+use crate::feedback::EVENT_TYPES;
+use crate::lambda::{ORIGIN_VERIFY_HEADER, SNS_EVENT_SOURCE, SWEEP_TASK, VIEWER_ADDRESS_HEADER};
 use crate::store::TableSpec;
 
 /// Every AWS call this binary makes, on which resource, and who makes it:
@@ -58,9 +59,12 @@ pub fn contract() -> Value {
             "sweep_event": {"forms_task": SWEEP_TASK},
             "origin_verify_header": ORIGIN_VERIFY_HEADER,
             "viewer_address_header": VIEWER_ADDRESS_HEADER,
+            // SES's reports, through SNS: the configuration set must
+            // publish these event types to a topic the function takes.
+            "ses_feedback": {"event_source": SNS_EVENT_SOURCE, "event_types": EVENT_TYPES},
         },
         "aws_calls": aws_calls(),
-        "metrics": {"namespace": crate::metrics::NAMESPACE, "dimensions": [], "names": crate::metrics::NAMES},
+        "metrics": {"namespace": crate::metrics::NAMESPACE, "dimensions": [], "names": crate::metrics::NAMES, "alarmed": crate::metrics::ALARMED},
         "budgets_ms": {
             "user_wait": ms(budgets::USER_WAIT),
             "request_send": ms(budgets::REQUEST_SEND_BUDGET),

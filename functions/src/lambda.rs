@@ -1,5 +1,6 @@
 //! AWS Lambda: HTTP events go to the Router; the scheduler's
-//! `{"forms_task": "sweep"}` runs one sweep of pending mail.
+//! `{"forms_task": "sweep"}` runs one sweep of pending mail; an SNS event
+//! (`Records[].Sns`) carries SES's bounce and complaint reports.
 
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub const ORIGIN_VERIFY_HEADER: &str = "x-origin-verify";
 pub const ORIGIN_SECRET_VARIABLE: &str = "ORIGIN_SECRET";
 /// `{"forms_task": SWEEP_TASK}` from the scheduler runs one sweep.
 pub const SWEEP_TASK: &str = "sweep";
+/// `EventSource` of a record SNS delivers to a function.
+pub const SNS_EVENT_SOURCE: &str = "aws:sns";
 /// Where CloudFront puts the viewer's `ip:port`.
 pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
 
@@ -67,10 +70,46 @@ async fn handle(
         }
         return Ok(serde_json::to_value(report)?);
     }
+    if is_sns_event(event.payload.get()) {
+        return take_feedback(&app, event.payload.get()).await;
+    }
     let request: LambdaRequest = serde_json::from_str(event.payload.get())?;
     let mut adapter = lambda_http::Adapter::from(router);
     let response = adapter.call(LambdaEvent::new(request, event.context)).await?;
     Ok(serde_json::to_value(response)?)
+}
+
+#[derive(Deserialize)]
+struct Records {
+    #[serde(rename = "Records")]
+    records: Vec<EventSource>,
+}
+
+#[derive(Deserialize)]
+struct EventSource {
+    #[serde(rename = "EventSource")]
+    source: Option<String>,
+}
+
+/// `{"Records": [{"EventSource": "aws:sns", …}]}`: what SNS delivers.
+fn is_sns_event(payload: &str) -> bool {
+    serde_json::from_str::<Records>(payload)
+        .is_ok_and(|r| r.records.iter().any(|record| record.source.as_deref() == Some(SNS_EVENT_SOURCE)))
+}
+
+/// SES's reports from the configuration set's SNS topic. A store that
+/// fails fails the invocation: Lambda tries it again, and a report
+/// recorded before changes nothing the second time.
+async fn take_feedback(app: &App, payload: &str) -> Result<serde_json::Value, lambda_http::Error> {
+    let notices = crate::feedback::event::parse(payload).map_err(|e| {
+        tracing::error!(error = %e, "SNS event without a readable SES report");
+        e.to_string()
+    })?;
+    let mut taken = Vec::new();
+    for notice in &notices {
+        taken.push(app.submissions().take_feedback(notice).await.map_err(|e| e.to_string())?);
+    }
+    Ok(serde_json::to_value(taken)?)
 }
 
 /// Time this invocation has left before Lambda stops it.

@@ -17,6 +17,7 @@ pub mod contract;
 pub mod directory;
 pub mod dispatch;
 pub mod domain;
+pub mod feedback;
 pub mod html;
 pub mod lambda;
 pub mod local;

@@ -20,6 +20,9 @@ USAGE
   forms open [--json]   list forms nobody picked up yet: reference, form,
                         programme, municipality, working days open,
                         reminded, escalated (no personal data)
+  forms ses-event FILE  replay a saved SES bounce or complaint (the SNS
+                        notification as delivered, or the bare SES event) on
+                        the configured store and mailer; prints the outcome
   forms create-table    create the DynamoDB table $FORMS_TABLE if missing
                         (local development; production tables come from infra/)
   forms contract        print what this build expects from the infrastructure
@@ -83,7 +86,7 @@ async fn run(args: Vec<String>, settings: Settings, on_lambda: bool) -> Result<(
             }
         }
         ["create-table"] => forms::admin::create_table(&settings).await,
-        [cmd @ ("sweep" | "export" | "erase" | "open"), rest @ ..] => {
+        [cmd @ ("sweep" | "export" | "erase" | "open" | "ses-event"), rest @ ..] => {
             let app = App::build(settings).await.map_err(|e| format!("cannot start: {e}"))?;
             match (*cmd, rest) {
                 ("sweep", []) => forms::admin::sweep(&app).await,
@@ -92,6 +95,8 @@ async fn run(args: Vec<String>, settings: Settings, on_lambda: bool) -> Result<(
                 ("open", []) => forms::admin::open(&app, false).await,
                 ("open", ["--json"]) => forms::admin::open(&app, true).await,
                 ("open", _) => Err("usage: forms open [--json]".into()),
+                ("ses-event", [file]) => forms::admin::ses_event(&app, file).await,
+                ("ses-event", _) => Err("usage: forms ses-event FILE (a saved SNS notification or SES event, JSON)".into()),
                 _ => Err(format!("usage: forms {cmd}{}", if *cmd == "sweep" { "" } else { " EMAIL" })),
             }
         }

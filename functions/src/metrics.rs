@@ -21,11 +21,17 @@ pub const NAMESPACE: &str = "Forms";
 pub const PENDING: &str = "PendingMail";
 pub const PENDING_OVER_ONE_HOUR: &str = "PendingMailOverOneHour";
 /// Every metric this function writes (`forms contract`).
-pub const NAMES: &[&str] = &[PENDING, PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION];
+pub const NAMES: &[&str] = &[PENDING, PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION, COORDINATOR_BOUNCED];
+/// Those an alarm in `infra/template.yaml` must watch (`PendingMail` is
+/// only context for `PendingMailOverOneHour`).
+pub const ALARMED: &[&str] = &[PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION, COORDINATOR_BOUNCED];
 
 /// A mail went to the fallback inbox after a permanent refusal
 /// (`DeadLetterAlarm`).
 pub const DEAD_LETTERED: &str = "DeadLetteredMail";
+/// SES reported a bounce of a mail to a coordinator (the form mail or its
+/// reminder): a coordinator address to fix (`CoordinatorBounceAlarm`).
+pub const COORDINATOR_BOUNCED: &str = "CoordinatorMailBounced";
 /// Open forms past their pickup escalation time (`FormsPastEscalationAlarm`).
 pub const PAST_ESCALATION: &str = "FormsPastEscalation";
 /// Stored records a sweep could not read and skipped.

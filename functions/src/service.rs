@@ -1,12 +1,13 @@
 //! The one way in. Every operation on stored forms is a method of
-//! `Submissions`: taking a form in, the sweep, picking a form up and
-//! checking its link, the operator's list of open forms, and data
-//! requests. Routes, admin commands, the sweeper and tests all come
+//! `Submissions`: taking a form in, the sweep, what SES reports about
+//! sent mail (bounces, complaints), picking a form up and checking its
+//! link, the operator's list of open forms, and data requests. Routes, admin commands, the sweeper and tests all come
 //! through here; nothing else holds the store.
 //!
 //! The parts inside share the one store, the one mailer (`Postman`) and
 //! the pickup links: `dispatch` sends a record's form mail, `sweep` runs
-//! the mail step, `pickup::follow_up` the reminders and escalations.
+//! the mail step, `pickup::follow_up` the reminders and escalations,
+//! `feedback` takes bounces and complaints.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,6 +21,7 @@ use crate::config::Settings;
 use crate::directory::Directory;
 use crate::dispatch::Dispatcher;
 use crate::domain::{EmailAddress, FormKind, PickerName, Submission};
+use crate::feedback::{self, Notice, Taken};
 use crate::mail::{Composer, Mailer, Postman};
 use crate::pickup::follow_up::FollowUp;
 use crate::pickup::open::{OpenForm, OpenForms};
@@ -142,6 +144,14 @@ impl Submissions {
     /// pause after a failed send.
     pub fn backoff(&self, attempts: u32) -> Duration {
         self.dispatcher.backoff(attempts)
+    }
+
+    // What SES reports after sending (`crate::feedback`).
+
+    /// Takes one bounce or complaint report: recorded once; a bounce of a
+    /// mail to the coordinator hands the form to the fallback inbox.
+    pub async fn take_feedback(&self, notice: &Notice) -> Result<Taken, StoreError> {
+        feedback::take(&*self.store, &self.dispatcher, &*self.clock, notice).await
     }
 
     // Picking a form up (`crate::pickup::routes`).

@@ -89,6 +89,12 @@ pub fn dead_letter_action(refusal: &Refusal, s: &Submission) -> String {
     )
 }
 
+/// The reason of a refusal that SES reported as a bounce after it had
+/// accepted the mail: its type and what the receiving side said.
+pub fn bounce_reason(bounce_type: &str, sub_type: &str, diagnostic: &str) -> String {
+    format!("de mail kwam terug (SES meldt een bounce, {bounce_type}/{sub_type}): {diagnostic}")
+}
+
 // The pickup loop's mails. None of them says anything about the family.
 
 /// A subject and the paragraphs of a mail.

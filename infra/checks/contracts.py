@@ -139,6 +139,23 @@ def main():
               f"alarm watches {a['Namespace']}/{a['MetricName']}, which the function does not write ({metrics['names']})")
         check(a.get("Dimensions", []) == metrics["dimensions"], f"the metrics have no dimensions; alarm on {a['MetricName']} has some")
 
+    for name in metrics["alarmed"]:
+        check(any(a["MetricName"] == name for a in watched), f"the function writes {metrics['namespace']}/{name}, no alarm watches it")
+
+    # SES's bounce and complaint reports: the identity's configuration set
+    # publishes them to a topic that the function is subscribed to.
+    feedback = c["lambda"]["ses_feedback"]
+    subscribed = [e["Properties"]["Topic"] for e in function["Events"].values() if e["Type"] == "SNS"]
+    identity = template.only_resource(t, "AWS::SES::EmailIdentity")["Properties"]
+    config_set = identity.get("ConfigurationSetAttributes", {}).get("ConfigurationSetName")
+    destinations = [d["Properties"] for d in template.resources_of_type(t, "AWS::SES::ConfigurationSetEventDestination").values()]
+    feeding = [d for d in destinations if d["ConfigurationSetName"] == config_set
+               and d["EventDestination"].get("Enabled") and "SnsDestination" in d["EventDestination"]]
+    check(any(sorted(d["EventDestination"]["MatchingEventTypes"]) == sorted(feedback["event_types"])
+              and d["EventDestination"]["SnsDestination"]["TopicARN"] in subscribed for d in feeding),
+          f"the mail identity's configuration set must publish {feedback['event_types']} to an SNS topic the function "
+          f"is subscribed to (an SNS event of FormsFunction); it takes them ({feedback['event_source']})")
+
     distribution = template.only_resource(t, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
     (api_origin,) = [o for o in distribution["Origins"] if "CustomOriginConfig" in o]
     sent = {h["HeaderName"].lower(): h["HeaderValue"] for h in api_origin.get("OriginCustomHeaders", [])}
@@ -169,8 +186,9 @@ def main():
     if problems:
         sys.exit("template contracts:\n  " + "\n  ".join(problems))
     print("contracts (from `forms contract` and `cms-auth contract`): table, indexes, TTL, environment, timeouts, "
-          "sweep event, metric alarms, origin secret header, viewer header, the uncached /api/*, and the editor's "
-          "server's variables, routes, budgets, origin secret, cookie and headers match the template")
+          "sweep event, metric alarms, SES bounce and complaint events to the function, origin secret header, viewer "
+          "header, the uncached /api/*, and the editor's server's variables, routes, budgets, origin secret, cookie "
+          "and headers match the template")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ origin secret), answers an API Gateway v2 event that did (Host is the
 execute-api name, Origin the site's, X-Origin-Verify the secret), refuses
 another origin, stores the form and mails it through the SES API (read back
 from moto) with its pickup link signed by a key read from Secrets Manager
-(moto) on first use, and runs the scheduled sweep with its metrics. Every
+(moto) on first use, runs the scheduled sweep with its metrics, and takes
+SES's bounce of the coordinator mail from an SNS event. Every
 AWS call it makes passes a recording proxy on its way to moto, and each
 must be one its contract lists for the function's role (`aws_calls`, which
 infra/checks/rehearsal.py proves the role allows).
@@ -164,6 +165,21 @@ def invoke(event):
     return payload
 
 
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "functions", "tests", "fixtures", "ses")
+
+
+def bounce_event(message_id):
+    """AWS's documented bounce example about this mail, in AWS's documented
+    Lambda SNS event (functions/tests/fixtures/ses/README.md)."""
+    with open(os.path.join(FIXTURES, "bounce.json")) as f:
+        bounce = json.load(f)
+    bounce["mail"]["commonHeaders"]["messageId"] = message_id
+    with open(os.path.join(FIXTURES, "lambda-sns-event.json")) as f:
+        event = json.load(f)
+    event["Records"][0]["Sns"]["Message"] = json.dumps(bounce)
+    return event
+
+
 def ses_sent(form_id):
     """The raw messages moto's SES accepted that are about this form."""
     with urllib.request.urlopen(os.environ["FORMS_TEST_MOTO_URL"] + "/moto-api/data.json") as answer:
@@ -241,6 +257,13 @@ def main():
             assert value in answer["headers"].get(name, ""), f"{name} missing from {answer['headers']}"
         time.sleep(1.5)
         sweep = invoke({"forms_task": "sweep"})
+        # SES reports a bounce of the coordinator mail through SNS, naming
+        # it by the Message-ID header the function sent.
+        sent = [email.message_from_string(m["raw_data"], policy=email.policy.default) for m in ses_sent(form_id)]
+        (message_id,) = [m["Message-ID"] for m in sent if ".coordinator@" in m["Message-ID"]]
+        bounced = invoke(bounce_event(message_id))
+        assert bounced == [{"outcome": "handed_to_fallback", "record": form_id, "sent": True}], \
+            f"a bounced coordinator mail must go to the fallback inbox at once: {bounced}"
     finally:
         function.kill()
         output = function.communicate(timeout=30)[0]
@@ -253,8 +276,10 @@ def main():
     assert {"dynamodb:PutItem", "ses:SendEmail", "secretsmanager:GetSecretValue"} <= set(made), \
         f"the recording proxy missed calls the post must make: {made}"
     mails = ses_sent(form_id)
-    assert len(mails) == 2, \
-        f"want the coordinator mail and the confirmation for {form_id} through SES, got {len(mails)}: {output[-3000:]}"
+    assert len(mails) == 3, \
+        f"want the coordinator mail, the confirmation and, after the bounce, the mail to the fallback inbox for " \
+        f"{form_id} through SES, got {len(mails)}: {output[-3000:]}"
+    assert sum("info@example.org" in m["destinations"] for m in mails) == 1, [m["destinations"] for m in mails]
     assert all(f"noreply@{domain}" in m["source"] for m in mails), [m["source"] for m in mails]
     parsed = [email.message_from_string(m["raw_data"], policy=email.policy.default) for m in mails]
     (coordinator,) = [m for m in parsed if ".coordinator@" in m["Message-ID"]]
@@ -265,8 +290,10 @@ def main():
     assert any(m["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Forms" and "PendingMailOverOneHour" in m
                for m in metrics), f"the sweep wrote no Forms metric line: {output[-2000:]}"
     assert any("FormsPastEscalation" in m for m in metrics), f"the sweep wrote no FormsPastEscalation line: {output[-2000:]}"
+    assert any("CoordinatorMailBounced" in m for m in metrics), f"the bounce wrote no CoordinatorMailBounced line: {output[-2000:]}"
     print(f"lambda smoke (arm64 under qemu): 403 without the origin secret and for a foreign origin, "
-          f"201 and 2 mails through SES with the pickup link for {form_id}, sweep {sweep}; "
+          f"201 and 2 mails through SES with the pickup link for {form_id}, sweep {sweep}, a bounce of the coordinator "
+          f"mail (SNS) sent the form to the fallback inbox; "
           f"every AWS call it made is in its contract: {', '.join(made)}")
 
 

@@ -69,6 +69,8 @@ WHEN = {
         "s3tables:*": "MetadataTableConfiguration",
     },
     "AWS::Scheduler::Schedule": {"iam:passrole": "Target.RoleArn"},
+    # SES passes a role only to deliver to Firehose.
+    "AWS::SES::ConfigurationSetEventDestination": {"iam:passrole": "EventDestination.KinesisFirehoseDestination.IAMRoleARN"},
     "AWS::SNS::Subscription": {"iam:*": "SubscriptionRoleArn"},
     "AWS::SNS::Topic": {"iam:*": "DeliveryStatusLogging"},
     "AWS::CloudFront::Distribution": {

@@ -5,7 +5,7 @@
 use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
 
-use super::{MailError, MailKind, OutgoingMail};
+use super::{MailError, MailKind, MailRef, OutgoingMail};
 use crate::domain::{EmailAddress, FormKind, Lang, Submission};
 use crate::store::{FormMail, Record, Refusal};
 use crate::words;
@@ -106,7 +106,7 @@ impl Composer {
 
     /// Stable per record and mail: a mail sent twice is recognisably the same.
     pub fn message_id(&self, record: &Record, kind: impl Into<MailKind>) -> String {
-        format!("<{}.{}@{}>", record.id, kind.into().as_str(), self.domain)
+        MailRef::new(record.id, kind).message_id(&self.domain)
     }
 
     pub fn from(&self) -> &Mailbox {
@@ -119,10 +119,9 @@ impl Composer {
     pub fn dead_letter(&self, record: &Record, refusal: &Refusal, fallback: &EmailAddress) -> Result<OutgoingMail, MailError> {
         let action = words::dead_letter_action(refusal, &record.submission);
         let subject = words::dead_letter_subject(&record.submission);
-        let kind = refusal.mail.as_str();
-        let message_id = format!("<{}.{kind}.refused@{}>", record.id, self.domain);
-        let message = self.coordinator_mail(record, fallback, subject, action, message_id, None)?;
-        Ok(OutgoingMail { record_id: record.id, kind: refusal.mail.into(), message })
+        let kind = MailKind::DeadLetter(refusal.mail);
+        let message = self.coordinator_mail(record, fallback, subject, action, self.message_id(record, kind), None)?;
+        Ok(OutgoingMail { record_id: record.id, kind, message })
     }
 
     fn coordinator_mail(

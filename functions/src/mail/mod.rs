@@ -22,24 +22,82 @@ pub use ses::SesMailer;
 #[cfg(feature = "smtp")]
 pub use smtp::SmtpMailer;
 
-/// Which mail about a record: one of the form's own, or the mail of a
-/// pickup follow-up step. Names its Message-ID and its outbox file.
+/// Which mail about a record: one of the form's own, the mail of a
+/// pickup follow-up step, a form mail handed to the fallback inbox, or
+/// (for the editor's server) a mail about no record.
+/// Names its Message-ID (`MailRef`) and its outbox file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailKind {
     Form(FormMail),
     FollowUp(FollowUpStep),
+    /// The form mail of that kind, refused (or bounced) and sent to the
+    /// fallback inbox instead.
+    DeadLetter(FormMail),
     /// A mail about no form record, named by its sender (the editor's
     /// server: `sign-in`, `publish-failed`).
     Other(&'static str),
 }
 
 impl MailKind {
+    /// Every mail the function sends about a record.
+    pub const ALL: [MailKind; 7] = [
+        MailKind::Form(FormMail::Coordinator),
+        MailKind::Form(FormMail::Confirmation),
+        MailKind::FollowUp(FollowUpStep::Reminded),
+        MailKind::FollowUp(FollowUpStep::Escalated),
+        MailKind::FollowUp(FollowUpStep::ReferrerTold),
+        MailKind::DeadLetter(FormMail::Coordinator),
+        MailKind::DeadLetter(FormMail::Confirmation),
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Form(mail) => mail.as_str(),
             MailKind::FollowUp(step) => step.mail_name(),
+            MailKind::DeadLetter(FormMail::Coordinator) => "coordinator.refused",
+            MailKind::DeadLetter(FormMail::Confirmation) => "confirmation.refused",
             MailKind::Other(name) => name,
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// Whether it goes to the coordinator the form was routed to: the form
+    /// mail and its reminder.
+    pub fn is_to_coordinator(self) -> bool {
+        matches!(self, MailKind::Form(FormMail::Coordinator) | MailKind::FollowUp(FollowUpStep::Reminded))
+    }
+}
+
+/// One mail about one record, as its Message-ID names it:
+/// `<{record id}.{kind}@{sending domain}>`. The id is the store's key and
+/// the kind says which of the record's mails it is, so the Message-ID SES
+/// reports with a bounce (`mail.commonHeaders.messageId`, the header we
+/// sent) leads back to the stored form without a second copy of anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailRef {
+    pub record: Uuid,
+    pub kind: MailKind,
+}
+
+impl MailRef {
+    pub fn new(record: Uuid, kind: impl Into<MailKind>) -> Self {
+        Self { record, kind: kind.into() }
+    }
+
+    pub fn message_id(&self, domain: &str) -> String {
+        format!("<{}.{}@{domain}>", self.record, self.kind.as_str())
+    }
+
+    /// The mail a Message-ID names, if it is one of ours (any sending
+    /// domain: `MAIL_FROM` may have changed since it was sent).
+    pub fn parse(message_id: &str) -> Option<Self> {
+        let inner = message_id.trim().trim_start_matches('<').trim_end_matches('>');
+        let (local, _domain) = inner.rsplit_once('@')?;
+        let (record, kind) = local.split_once('.')?;
+        Some(Self { record: Uuid::parse_str(record).ok()?, kind: MailKind::from_name(kind)? })
     }
 }
 
@@ -171,5 +229,28 @@ mod tests {
         .map(MailKind::as_str)
         .to_vec();
         assert_eq!(names, ["coordinator", "confirmation", "reminder", "escalation", "pickedup", "sign-in"]);
+    }
+
+    #[test]
+    fn every_message_id_leads_back_to_its_record_and_mail() {
+        let record = Uuid::now_v7();
+        for kind in MailKind::ALL {
+            let id = MailRef::new(record, kind).message_id("example.org");
+            assert_eq!(MailRef::parse(&id), Some(MailRef { record, kind }), "{id}");
+            // As SES may report it: without the angle brackets.
+            assert_eq!(MailRef::parse(id.trim_matches(['<', '>'])), Some(MailRef { record, kind }));
+        }
+    }
+
+    #[test]
+    fn a_message_id_that_is_not_ours_names_no_mail() {
+        for other in [
+            "<EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000@email.amazonses.com>",
+            "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000",
+            "<0190a8a4-7c1e-7cc0-8000-000000000000.newsletter@example.org>",
+            "",
+        ] {
+            assert_eq!(MailRef::parse(other), None, "{other}");
+        }
     }
 }

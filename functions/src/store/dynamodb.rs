@@ -20,9 +20,9 @@ use uuid::Uuid;
 
 use super::keys::*;
 use super::{
-    Cause, Delivery, FollowUpStep, FormMail, Inserted, Loaded, PendingStats, PickedUp, Pickup, Queue, Record, Refusal,
-    StoreError, SubmissionStore, from_millis, normalized_emails, readable, refused_from_json, refused_json, submission_from_json,
-    submission_json, to_millis,
+    Cause, Delivery, FeedbackChange, FollowUpStep, FormMail, Inserted, Loaded, PendingStats, PickedUp, Pickup, Queue, Record,
+    Refusal, StoreError, SubmissionStore, feedback_from_json, from_millis, list_json, normalized_emails, readable,
+    refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
 };
 use crate::domain::{EmailAddress, PickerName};
 
@@ -178,6 +178,9 @@ impl DynamoStore {
         if !record.delivery.refused.is_empty() {
             item.insert(REFUSED.to_owned(), s(refused_json(&record.delivery.refused)));
         }
+        if let Some(feedback) = list_json(&record.delivery.feedback) {
+            item.insert(FEEDBACK.to_owned(), s(feedback));
+        }
         let emails = normalized_emails(record);
         if !emails.is_empty() {
             item.insert(EMAILS.to_owned(), AttributeValue::Ss(emails));
@@ -207,6 +210,7 @@ impl DynamoStore {
                 coordinator_sent_at: opt_time(COORDINATOR_SENT_AT),
                 confirmation_sent_at: opt_time(CONFIRMATION_SENT_AT),
                 refused: refused_from_json(item.get(REFUSED).and_then(|v| v.as_s().ok()).map(String::as_str))?,
+                feedback: feedback_from_json(item.get(FEEDBACK).and_then(|v| v.as_s().ok()).map(String::as_str))?,
                 attempts: u32::try_from(num(ATTEMPTS)?).map_err(|_| corrupt(ATTEMPTS))?,
                 next_attempt_at: from_millis(num(NEXT_ATTEMPT_AT)?),
             },
@@ -427,6 +431,47 @@ impl SubmissionStore for DynamoStore {
             .await
             .map(drop)
             .map_err(sdk)
+    }
+
+    async fn record_feedback(&self, record: &Record, change: FeedbackChange<'_>) -> Result<bool, StoreError> {
+        let mut sets = vec![format!("{FEEDBACK} = :feedback")];
+        let mut remove = String::new();
+        let mut values = vec![(":feedback", s(list_json(change.feedback).unwrap_or_default()))];
+        if let Some(reopen) = change.reopen {
+            sets.push(format!("{REFUSED} = :refused, {PENDING} = :set, {NEXT_ATTEMPT_AT} = :next"));
+            remove = format!("REMOVE {}", reopen.mail.sent_at_key());
+            values.extend([
+                (":refused", s(list_json(reopen.refused).unwrap_or_default())),
+                (":set", s(SET)),
+                (":next", n(to_millis(reopen.next_attempt_at))),
+            ]);
+        }
+        // Unchanged since read: absent when the record held none, else the same JSON.
+        let mut conditions = vec![format!("attribute_exists({ID})")];
+        for (key, name, was) in [
+            (FEEDBACK, ":was_feedback", list_json(&record.delivery.feedback)),
+            (REFUSED, ":was_refused", list_json(&record.delivery.refused)),
+        ] {
+            match was {
+                Some(json) => {
+                    conditions.push(format!("{key} = {name}"));
+                    values.push((name, s(json)));
+                }
+                None => conditions.push(format!("attribute_not_exists({key})")),
+            }
+        }
+        let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(ID, s(record.id.to_string()))
+            .update_expression(update_expression(&sets, &remove))
+            .condition_expression(conditions.join(" AND "));
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
+        applied(update.send().await)
     }
 
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError> {

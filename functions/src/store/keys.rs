@@ -30,6 +30,9 @@ pub const NEXT_ATTEMPT_AT: &str = "next_attempt_at";
 pub const PENDING: &str = "pending";
 /// Permanent refusals as JSON; absent when none.
 pub const REFUSED: &str = "refused";
+/// Bounces and complaints SES reported after sending, as JSON; absent
+/// when none.
+pub const FEEDBACK: &str = "feedback";
 
 // The pickup loop (`Pickup`).
 pub const PICKED_UP_AT: &str = "picked_up_at";

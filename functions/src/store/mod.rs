@@ -22,7 +22,10 @@ use uuid::Uuid;
 use crate::domain::{EmailAddress, PickerName, Submission};
 
 pub use dynamodb::{DynamoStore, TableSpec};
-pub use record::{Delivery, FollowUpStep, FormMail, Pickup, Record, Refusal, from_millis, to_millis, truncate_to_millis};
+pub use record::{
+    Delivery, Feedback, FeedbackChange, FeedbackKind, FollowUpStep, FormMail, Pickup, Record, Refusal, Reopen, from_millis,
+    to_millis, truncate_to_millis,
+};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -142,6 +145,12 @@ pub trait SubmissionStore: Send + Sync {
     /// Records the permanent refusals of a record's mail (the whole list).
     async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError>;
 
+    /// Stores what a bounce or complaint changed (`FeedbackChange`), only
+    /// if the record's feedback and refusals are still what `record` holds
+    /// (so neither a repeated report nor a concurrent change is lost or
+    /// doubled). `false`: they changed meanwhile, or the record is gone.
+    async fn record_feedback(&self, record: &Record, change: FeedbackChange<'_>) -> Result<bool, StoreError>;
+
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError>;
 
     /// Every record that holds this address (as sender, family or referrer),
@@ -206,6 +215,15 @@ fn refused_json(refused: &[Refusal]) -> String {
 
 fn refused_from_json(json: Option<&str>) -> Result<Vec<Refusal>, StoreError> {
     json.map_or(Ok(Vec::new()), |j| serde_json::from_str(j).map_err(|_| StoreError::Corrupt(keys::REFUSED.into())))
+}
+
+/// A list as stored: JSON, or nothing (absent, NULL) when it is empty.
+fn list_json<T: Serialize>(list: &[T]) -> Option<String> {
+    (!list.is_empty()).then(|| serde_json::to_string(list).expect("stored lists always serialise"))
+}
+
+fn feedback_from_json(json: Option<&str>) -> Result<Vec<Feedback>, StoreError> {
+    json.map_or(Ok(Vec::new()), |j| serde_json::from_str(j).map_err(|_| StoreError::Corrupt(keys::FEEDBACK.into())))
 }
 
 /// Parse problems of a record become `Unreadable`; it keeps the id.

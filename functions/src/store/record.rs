@@ -99,6 +99,9 @@ pub struct Delivery {
     /// Mails a server refused for good: the dead-letter state. Such a mail
     /// is never tried at its address again; it goes to the fallback inbox.
     pub refused: Vec<Refusal>,
+    /// What the mail service reported after it had taken a mail: bounces
+    /// and complaints (SES), each once.
+    pub feedback: Vec<Feedback>,
     pub attempts: u32,
     /// Nobody sends before this time; also serves as a lease while a
     /// sender is busy with the record.
@@ -137,7 +140,69 @@ pub struct Refusal {
     pub at: OffsetDateTime,
 }
 
+/// A bounce or complaint about one of the record's mails, reported after
+/// the mail service had accepted it. `id` is the report's own id (SES's
+/// `feedbackId`): the same report twice is recorded once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub id: String,
+    /// Which mail: its name in the Message-ID (`coordinator`, `pickedup`, …).
+    pub mail: String,
+    pub kind: FeedbackKind,
+    /// What the receiving side said (status and diagnostic code), or the
+    /// complaint's feedback type.
+    pub detail: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedbackKind {
+    Bounce,
+    Complaint,
+}
+
+/// What a report changes on a record (`SubmissionStore::record_feedback`):
+/// its feedback list, and, when a mail to the coordinator did not arrive,
+/// that form mail back to unsent with its refusal, so the dispatcher hands
+/// it to the fallback inbox.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedbackChange<'a> {
+    pub feedback: &'a [Feedback],
+    pub reopen: Option<Reopen<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Reopen<'a> {
+    pub mail: FormMail,
+    /// The whole refusal list, the new refusal included.
+    pub refused: &'a [Refusal],
+    /// The caller holds the record until then (as a fresh record's sender).
+    pub next_attempt_at: OffsetDateTime,
+}
+
 impl Record {
+    /// Whether the report with this id was recorded before.
+    pub fn has_feedback(&self, id: &str) -> bool {
+        self.delivery.feedback.iter().any(|f| f.id == id)
+    }
+
+    /// The record as it is once `change` is stored.
+    pub fn with_feedback(&self, change: FeedbackChange<'_>) -> Record {
+        let mut after = self.clone();
+        after.delivery.feedback = change.feedback.to_vec();
+        if let Some(reopen) = change.reopen {
+            after.delivery.refused = reopen.refused.to_vec();
+            after.delivery.next_attempt_at = reopen.next_attempt_at;
+            match reopen.mail {
+                FormMail::Coordinator => after.delivery.coordinator_sent_at = None,
+                FormMail::Confirmation => after.delivery.confirmation_sent_at = None,
+            }
+        }
+        after
+    }
+
     /// A new record, owned by its first sender until `lease` has passed.
     pub fn new(
         id: Uuid,
@@ -159,6 +224,7 @@ impl Record {
                 coordinator_sent_at: None,
                 confirmation_sent_at: None,
                 refused: Vec::new(),
+                feedback: Vec::new(),
                 attempts: 0,
                 next_attempt_at: now + lease,
             },

@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use super::keys::*;
 use super::{
-    Cause, Delivery, FollowUpStep, FormMail, Inserted, Loaded, PendingStats, PickedUp, Pickup, Queue, Record, Refusal,
-    StoreError, SubmissionStore, from_millis, normalized_emails, readable, refused_from_json, refused_json, submission_from_json,
-    submission_json, to_millis,
+    Cause, Delivery, FeedbackChange, FollowUpStep, FormMail, Inserted, Loaded, PendingStats, PickedUp, Pickup, Queue, Record,
+    Refusal, StoreError, SubmissionStore, feedback_from_json, from_millis, list_json, normalized_emails, readable,
+    refused_from_json, refused_json, submission_from_json, submission_json, to_millis,
 };
 use crate::domain::{EmailAddress, PickerName};
 
@@ -43,6 +43,7 @@ fn schema() -> String {
             {NEXT_ATTEMPT_AT} INTEGER NOT NULL,
             {PENDING} INTEGER NOT NULL,
             {REFUSED} TEXT,
+            {FEEDBACK} TEXT,
             {PICKED_UP_AT} INTEGER,
             {PICKED_UP_BY} TEXT,
             {REMINDED_AT} INTEGER,
@@ -67,7 +68,7 @@ const PICKUP_COLUMNS: [(&str, &str); 6] = [
 ];
 
 /// The columns a `Record` is read from.
-const RECORD_COLUMNS: [&str; 17] = [
+const RECORD_COLUMNS: [&str; 18] = [
     ID,
     SUBMISSION,
     ROUTED_TO,
@@ -79,6 +80,7 @@ const RECORD_COLUMNS: [&str; 17] = [
     ATTEMPTS,
     NEXT_ATTEMPT_AT,
     REFUSED,
+    FEEDBACK,
     PICKED_UP_AT,
     PICKED_UP_BY,
     REMINDED_AT,
@@ -151,13 +153,17 @@ impl SqliteStore {
     }
 }
 
-/// Files made before dead letters or the pickup loop lack their columns.
+/// Files made before dead letters, the pickup loop or bounce reports lack
+/// their columns.
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
     let has = |column: &str| -> rusqlite::Result<bool> {
         conn.prepare(&format!("SELECT 1 FROM pragma_table_info('{TABLE}') WHERE name = ?1"))?.exists([column])
     };
     if !has(REFUSED)? {
         conn.execute_batch(&format!("ALTER TABLE {TABLE} ADD COLUMN {REFUSED} TEXT"))?;
+    }
+    if !has(FEEDBACK)? {
+        conn.execute_batch(&format!("ALTER TABLE {TABLE} ADD COLUMN {FEEDBACK} TEXT"))?;
     }
     if !has(FOLLOW_UP_AT)? {
         for (column, kind) in PICKUP_COLUMNS {
@@ -186,6 +192,7 @@ struct RawRow {
     attempts: u32,
     next_attempt_at: i64,
     refused: Option<String>,
+    feedback: Option<String>,
     picked_up_at: Option<i64>,
     picked_up_by: Option<String>,
     reminded_at: Option<i64>,
@@ -208,6 +215,7 @@ impl RawRow {
             attempts: row.get(ATTEMPTS)?,
             next_attempt_at: row.get(NEXT_ATTEMPT_AT)?,
             refused: row.get(REFUSED)?,
+            feedback: row.get(FEEDBACK)?,
             picked_up_at: row.get(PICKED_UP_AT)?,
             picked_up_by: row.get(PICKED_UP_BY)?,
             reminded_at: row.get(REMINDED_AT)?,
@@ -230,6 +238,7 @@ impl RawRow {
                 coordinator_sent_at: self.coordinator_sent_at.map(from_millis),
                 confirmation_sent_at: self.confirmation_sent_at.map(from_millis),
                 refused: refused_from_json(self.refused.as_deref())?,
+                feedback: feedback_from_json(self.feedback.as_deref())?,
                 attempts: self.attempts,
                 next_attempt_at: from_millis(self.next_attempt_at),
             },
@@ -337,6 +346,23 @@ impl SubmissionStore for SqliteStore {
     async fn set_refused(&self, id: Uuid, refused: &[Refusal]) -> Result<(), StoreError> {
         let sql = format!("UPDATE {TABLE} SET {REFUSED} = ?2 WHERE {ID} = ?1");
         self.execute(sql, params_vec![id.to_string(), refused_json(refused)]).await.map(drop)
+    }
+
+    async fn record_feedback(&self, record: &Record, change: FeedbackChange<'_>) -> Result<bool, StoreError> {
+        let mut sets = format!("{FEEDBACK} = ?4");
+        let mut values = params_vec![
+            record.id.to_string(),
+            list_json(&record.delivery.feedback),
+            list_json(&record.delivery.refused),
+            list_json(change.feedback),
+        ];
+        if let Some(reopen) = change.reopen {
+            let sent_at = reopen.mail.sent_at_key();
+            sets.push_str(&format!(", {REFUSED} = ?5, {sent_at} = NULL, {PENDING} = 1, {NEXT_ATTEMPT_AT} = ?6"));
+            values.extend(params_vec![list_json(reopen.refused), to_millis(reopen.next_attempt_at)]);
+        }
+        let sql = format!("UPDATE {TABLE} SET {sets} WHERE {ID} = ?1 AND {FEEDBACK} IS ?2 AND {REFUSED} IS ?3");
+        Ok(self.execute(sql, values).await? == 1)
     }
 
     async fn pending_stats(&self, now: OffsetDateTime) -> Result<PendingStats, StoreError> {

@@ -8,6 +8,7 @@ mod rawtcp;
 
 mod contact;
 mod delivery;
+mod feedback;
 mod forms;
 mod headers;
 mod hostile;

@@ -84,6 +84,29 @@ both_stores!(a_form_is_mailed_through_the_ses_api, |store| async move {
     assert!(!record.is_pending(), "both mails are marked sent");
 });
 
+both_stores!(a_bounce_ses_reports_for_the_message_id_it_was_sent_leads_back_to_the_form, |store| async move {
+    let domain = verified_domain().await;
+    let app = spawn_with(store, ses_options(&domain)).await;
+    let form = json!({"name": "Sanne de Boer", "email": "sanne@example.org", "municipality": "heemskerk",
+                      "message": "Welke hulp is er?", "privacy_consent": "yes"});
+    let response = app.post_json("contact", &form).await;
+    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let mails = sent_through_ses(&id, 2).await;
+    let coordinator = mails.iter().find(|m| m.rcpt_tos.iter().any(|r| r.contains("spreekuur.ijmond@"))).expect("sent");
+    // The header in the raw message SES got is what it reports back as
+    // mail.commonHeaders.messageId (it gives the mail an id of its own).
+    let header = coordinator.raw_headers().into_iter().find(|(k, _)| k.eq_ignore_ascii_case("message-id")).unwrap().1;
+
+    let bounce = crate::feedback::about(crate::feedback::BOUNCE, &header, "ses-bounce-1", |_| {});
+    let lambda_event = crate::feedback::in_sns(crate::feedback::LAMBDA_SNS, &bounce);
+    let [notice] = forms::feedback::event::parse(&lambda_event).unwrap().try_into().unwrap();
+    let taken = app.app.submissions().take_feedback(&notice).await.unwrap();
+    assert_eq!(taken, forms::feedback::Taken::HandedToFallback { record: id.parse().unwrap(), sent: true });
+    let mails = sent_through_ses(&id, 3).await;
+    let fallback = mails.iter().find(|m| m.rcpt_tos.iter().any(|r| r.contains("info@example.org"))).expect("to the fallback");
+    assert!(fallback.text().contains("550 5.1.1 user unknown"), "{}", fallback.text());
+});
+
 fn mail_from(from: &str, to: &str) -> OutgoingMail {
     let message = lettre::Message::builder()
         .from(from.parse().unwrap())
