@@ -18,8 +18,8 @@ lambda-zip-cms-auth: lambda-build-cms-auth
 
 # What the publish workflow runs first: the editor's change checked, with
 # every problem said in plain Dutch (file, page, what to do).
-check-site: node_modules/.installed
-	python3 tools/check-site.py
+check-site: node_modules/.installed build
+	FORMS_BIN="$(FORMS_BIN)" python3 tools/check-site.py
 
 # The sign-in flow (real process, moto, a local GitHub stand-in), the
 # handshake in Chromium, the publish plan and the Dutch check messages on
@@ -28,5 +28,6 @@ test-publish: tools-node tools-python tools-infra tools-chromium
 	$(WITH_SERVICES) --no-smtp -- cargo test --locked -p cms-auth --test flow
 	cargo build --locked -p cms-auth
 	CMS_AUTH_BIN="$(TARGET_DIR)/debug/cms-auth" $(WITH_SERVICES) --no-smtp -- node --test --test-concurrency=1 tests/publish/
-	$(TEST_PY) -m unittest discover -s tests/publish -p 'test_*.py' -v
+	cargo build --locked -p forms
+	FORMS_BIN="$(FORMS_BIN)" $(TEST_PY) -m unittest discover -s tests/publish -p 'test_*.py' -v
 	"$(INFRA_VENV)/bin/actionlint" .github/workflows/*.yml

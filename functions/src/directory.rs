@@ -1,5 +1,7 @@
 //! Who receives which form: read from `site/data/directory.toml`, the
-//! same file the site renders its "what runs where" pages from.
+//! same file the site renders its "what runs where" pages from. The site
+//! publishes it too, and the function reads that copy while it runs
+//! (`crate::routing`); this module is the one parser for both.
 
 use std::collections::HashMap;
 
@@ -7,8 +9,8 @@ use serde::Deserialize;
 
 use crate::domain::{EmailAddress, FormKind, Municipality, Programme, Submission};
 
-/// The file as shipped with this build. Editors change it; a rebuild
-/// (`make dev`, `make deploy`) picks it up.
+/// The file as it was when this binary was built: used until the
+/// published copy is read, and whenever it cannot be (`crate::routing`).
 pub const DIRECTORY_TOML: &str = include_str!("../../site/data/directory.toml");
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,16 @@ pub enum DirectoryError {
     UnknownProgramme(String),
     #[error("site/data/directory.toml: municipality `{0}` is in no region (or in two)")]
     MunicipalityNotInOneRegion(String),
+}
+
+impl DirectoryError {
+    /// For the log: what is wrong and where, without the address itself.
+    pub fn for_log(&self) -> String {
+        match self {
+            DirectoryError::BadAddress { key, .. } => format!("mailbox `{key}` has an invalid address"),
+            other => other.to_string(),
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -3,20 +3,20 @@
 //! errors. The markup contract is in docs/architecture.md.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
 use crate::domain::{Field, FieldErrors, FormKind, Lang, RawForm};
 use crate::html::escape;
+use crate::site_data::{SiteData, page_key};
 
-/// Where the built form pages come from.
-pub enum FormPages {
-    /// The local server reads the site it serves, so edits show at once.
-    Dir(PathBuf),
-    /// On Lambda there is no site on disk: the pages built into the binary.
-    Embedded,
+/// The built form pages: as the site publishes them now (`SiteData`: the
+/// served folder locally, the site's address on Lambda), else the copies
+/// built into the binary, else a plain page.
+pub struct FormPages {
+    site: Arc<SiteData>,
 }
 
 mod embedded {
@@ -24,22 +24,23 @@ mod embedded {
 }
 
 impl FormPages {
-    pub fn pick(site_dir: PathBuf) -> Self {
-        if site_dir.join("index.html").is_file() { FormPages::Dir(site_dir) } else { FormPages::Embedded }
+    pub fn new(site: Arc<SiteData>) -> Self {
+        Self { site }
     }
 
-    fn source(&self, kind: FormKind, lang: Lang) -> Option<String> {
+    async fn source(&self, kind: FormKind, lang: Lang) -> Option<String> {
         let path = kind.page_path(lang);
-        match self {
-            FormPages::Dir(dir) => std::fs::read_to_string(dir.join(path.trim_start_matches('/')).join("index.html")).ok(),
-            FormPages::Embedded => embedded::PAGES.iter().find(|(p, _)| *p == path).map(|(_, html)| (*html).to_owned()),
+        match self.site.read(&page_key(path)).await {
+            Some(html) => Some(html.to_string()),
+            None => embedded::PAGES.iter().find(|(p, _)| *p == path).map(|(_, html)| (*html).to_owned()),
         }
     }
 
     /// The form page with errors and values, or a plain page listing the
     /// errors if the site's page is not available.
-    pub fn error_page(&self, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> String {
+    pub async fn error_page(&self, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> String {
         self.source(kind, lang)
+            .await
             .and_then(|html| {
                 let summary = summary_html(&html, lang, errors);
                 rewrite(&html, lang, errors, raw, &summary, Key::Keep).ok()
@@ -49,24 +50,25 @@ impl FormPages {
 
     /// The form again, as typed, with a new key and a message to send it
     /// once more: its old key was used before for a different form.
-    pub fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
-        self.form_again(kind, lang, raw, message, Key::Fresh)
+    pub async fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        self.form_again(kind, lang, raw, message, Key::Fresh).await
     }
 
     /// The form again, as typed, with the same key and a message to try
     /// again later: it could not be stored just now. The same key makes a
     /// later send that gets through one form, never two.
-    pub fn try_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
-        self.form_again(kind, lang, raw, message, Key::Keep)
+    pub async fn try_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        self.form_again(kind, lang, raw, message, Key::Keep).await
     }
 
-    fn form_again(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str, key: Key) -> String {
+    async fn form_again(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str, key: Key) -> String {
         let summary = format!(
             "<h2 class=\"error-summary__title\">{}</h2><p>{}</p>",
             escape(lang.texts().error_send_again_title),
             escape(message)
         );
         self.source(kind, lang)
+            .await
             .and_then(|html| rewrite(&html, lang, &FieldErrors::default(), raw, &summary, key).ok())
             .unwrap_or_else(|| fallback_page(kind, lang, &FieldErrors::default()).replace("<ul></ul>", &summary))
     }

@@ -17,7 +17,6 @@ use uuid::Uuid;
 use crate::budgets::{LEASE, REQUEST_SEND_BUDGET, SWEEP_BUDGET, SWEEP_MARGIN};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::directory::Directory;
 use crate::dispatch::Dispatcher;
 use crate::domain::{EmailAddress, FormKind, PickerName, Submission};
 use crate::mail::{Composer, Mailer, Postman};
@@ -25,6 +24,7 @@ use crate::pickup::follow_up::FollowUp;
 use crate::pickup::open::{OpenForm, OpenForms};
 use crate::pickup::token::{LinkToken, Verdict};
 use crate::pickup::{KeyStore, LinkRefused, Links, OpenedLink, PickUp};
+use crate::routing::Routing;
 use crate::store::{Inserted, Loaded, PendingStats, PickedUp, Record, StoreError, SubmissionStore};
 use crate::sweep::{self, SweepReport};
 
@@ -40,7 +40,8 @@ pub struct Adapters {
 pub struct Submissions {
     store: Arc<dyn SubmissionStore>,
     clock: Arc<dyn Clock>,
-    directory: Directory,
+    /// Who receives which form, as the site publishes it now.
+    routing: Arc<Routing>,
     retention: Duration,
     links: Arc<Links>,
     dispatcher: Dispatcher,
@@ -75,15 +76,14 @@ pub enum NotAccepted {
 }
 
 impl Submissions {
-    pub fn new(adapters: Adapters, directory: Directory, settings: &Settings) -> Self {
+    pub fn new(adapters: Adapters, routing: Arc<Routing>, settings: &Settings) -> Self {
         let Adapters { store, mailer, clock, keys } = adapters;
         let post = Arc::new(Postman::new(mailer, Composer::new(settings.mail_from.clone())));
         let links = Arc::new(Links::new(settings.pickup.site_url.clone(), keys));
-        let fallback = directory.fallback().clone();
         let dispatcher =
-            Dispatcher::new(store.clone(), post.clone(), links.clone(), clock.clone(), fallback.clone(), settings.sweep_interval);
-        let follow_up = FollowUp::new(store.clone(), post, links.clone(), fallback, settings.pickup.reminder_working_days);
-        Self { store, clock, directory, retention: settings.retention, links, dispatcher, follow_up }
+            Dispatcher::new(store.clone(), post.clone(), links.clone(), clock.clone(), routing.clone(), settings.sweep_interval);
+        let follow_up = FollowUp::new(store.clone(), post, links.clone(), routing.clone(), settings.pickup.reminder_working_days);
+        Self { store, clock, routing, retention: settings.retention, links, dispatcher, follow_up }
     }
 
     // Taking a form in.
@@ -93,7 +93,7 @@ impl Submissions {
     /// sender's idempotency key (`submission_id`).
     pub async fn accept(&self, submission: Submission, key: Option<Uuid>) -> Result<Accepted, NotAccepted> {
         let id = key.unwrap_or_else(Uuid::now_v7);
-        let routed_to = self.directory.route(&submission).clone();
+        let routed_to = self.routing.current().await.route(&submission).clone();
         let lease = Duration::try_from(LEASE).expect("the lease fits");
         let record = Record::new(id, submission, routed_to, self.clock.now(), self.retention, lease);
         match self.store.insert(&record).await? {

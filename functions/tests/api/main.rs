@@ -18,5 +18,6 @@ mod outages;
 mod pickup;
 mod props;
 mod ses;
+mod site_data;
 mod storage;
 mod survival;
