@@ -30,9 +30,11 @@ pub enum DirectoryError {
 }
 
 impl DirectoryError {
-    /// For the log: what is wrong and where, without the address itself.
+    /// For the log: what is wrong and where, without the file's text (a
+    /// TOML error quotes its line) or the address itself.
     pub fn for_log(&self) -> String {
         match self {
+            DirectoryError::Toml(e) => format!("not valid TOML (bytes {:?}): {}", e.span(), e.message()),
             DirectoryError::BadAddress { key, .. } => format!("mailbox `{key}` has an invalid address"),
             other => other.to_string(),
         }
@@ -185,6 +187,16 @@ mod tests {
         assert_eq!(route(FormKind::Registration, "other", "home-start"), "info@example.org");
         assert_eq!(route(FormKind::Contact, "other", ""), "info@example.org");
         assert_eq!(route(FormKind::Contact, "", ""), "info@example.org");
+    }
+
+    #[test]
+    fn the_log_never_quotes_the_file_or_an_address() {
+        let broken = DIRECTORY_TOML.replace("email = \"info@example.org\"", "email = \"info@example.org");
+        let logged = Directory::from_toml(&broken).err().unwrap().for_log();
+        assert!(!logged.contains("info@example.org"), "{logged}");
+        let bad = DIRECTORY_TOML.replace("email = \"info@example.org\"", "email = \"info at example.org\"");
+        let logged = Directory::from_toml(&bad).err().unwrap().for_log();
+        assert!(logged.contains("`info`") && !logged.contains("info at example.org"), "{logged}");
     }
 
     #[test]
