@@ -1,44 +1,43 @@
-//! Builds two things from the site into the binary.
+//! Builds what the function takes from the site into the binary (the
+//! reading is in build/site.rs; every problem found fails the build and
+//! names its file):
 //!
-//! The function's own interface texts (error messages, problem answers,
-//! confirmation mail) come from `site/i18n/<lang>.toml`, the one source the
-//! site's templates read too: every key that starts with `error_`,
-//! `problem_` or `mail_` becomes a field of `Texts` (src/lib.rs, `texts`);
-//! a language file that lacks one fails the build and names file and key.
-//!
-//! And it reads the form and thank-you page paths from the site's content (one
-//! source: `site/content/*.md`, a page with `extra.form` or
-//! `extra.thank_you` in its front matter), and builds the form pages into
-//! the binary for Lambda, where the error page for browsers without
-//! JavaScript cannot read them from disk. A new language adds its pages
-//! to the content; nothing here changes. Without a built site
-//! (`make site`), the binary falls back to a plain error page; the local
-//! server always reads the pages from `SITE_DIR`.
+//! - `Lang`, one variant per language of site/config.toml, and `Texts`:
+//!   every key of `site/i18n/<lang>.toml` that starts with `error_`,
+//!   `problem_`, `mail_` or `lang_`, the one source the site's templates
+//!   read too. A new language is a section in config.toml, its i18n file
+//!   and its pages: nothing in Rust changes.
+//! - The form and thank-you page paths (a page with `extra.form` or
+//!   `extra.thank_you` in its front matter in `site/content/*.md`).
+//! - The built form pages, for Lambda, where the error page for browsers
+//!   without JavaScript cannot read them from disk. Without a built site
+//!   (`make site`), the binary falls back to a plain error page; the local
+//!   server always reads the pages from `SITE_DIR`.
+
+#[path = "build/site.rs"]
+mod site;
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The languages the function answers in, in the order of `Lang`
-/// (functions/src/domain/lang.rs checks that order in a test).
-const LANGS: [&str; 6] = ["nl", "en", "tr", "ar", "pl", "uk"];
-const FUNCTION_PREFIXES: [&str; 3] = ["error_", "problem_", "mail_"];
-
-/// `default_language` in site/config.toml: its pages have no prefix.
-const DEFAULT_LANG: &str = "nl";
-
-struct Page {
-    lang: String,
-    path: String,
-    extra: toml::Table,
-}
+use site::Language;
 
 fn main() {
-    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../site");
-    texts(&site.join("i18n"));
-    let content = site.join("content");
-    println!("cargo:rerun-if-changed={}", content.display());
-    let pages = content_pages(&content);
+    let site_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../site");
+    println!("cargo:rerun-if-changed=build/site.rs");
+    println!("cargo:rerun-if-changed={}", site_dir.join("config.toml").display());
+    println!("cargo:rerun-if-changed={}", site_dir.join("i18n").display());
+    let (keys, languages) = site::languages(&site_dir)
+        .unwrap_or_else(|problems| panic!("The form function's languages are incomplete:\n{}", problems.join("\n")));
+    for language in &languages {
+        println!("cargo:rerun-if-changed={}", site_dir.join(format!("i18n/{}.toml", language.code)).display());
+    }
+    write("lang.rs", &lang_enum(&languages));
+    write("texts.rs", &texts(&keys, &languages));
 
+    let content = site_dir.join("content");
+    println!("cargo:rerun-if-changed={}", content.display());
+    let pages = site::content_pages(&content, &languages[0].code).unwrap_or_else(|e| panic!("{e}"));
     let mut forms: Vec<(String, String, String)> = Vec::new();
     let mut thanks: Vec<(String, String)> = Vec::new();
     for page in &pages {
@@ -61,100 +60,73 @@ fn main() {
     let mut out =
         String::from("/// (form kind, language, path) of every form page.\npub static FORM_PAGES: &[(&str, &str, &str)] = &[\n");
     for (kind, lang, path) in &forms {
-        out.push_str(&format!("    ({kind:?}, {lang:?}, {path:?}),\n"));
+        writeln!(out, "    ({kind:?}, {lang:?}, {path:?}),").unwrap();
     }
     out.push_str("];\n/// (language, path) of the thank-you page.\npub static THANK_YOU_PAGES: &[(&str, &str)] = &[\n");
     for (lang, path) in &thanks {
-        out.push_str(&format!("    ({lang:?}, {path:?}),\n"));
+        writeln!(out, "    ({lang:?}, {path:?}),").unwrap();
     }
     out.push_str("];\n");
     write("site_paths.rs", &out);
 
-    let public = site.join("public");
+    let public = site_dir.join("public");
     println!("cargo:rerun-if-changed={}", public.display());
     let mut embedded = String::from("pub static PAGES: &[(&str, &str)] = &[\n");
     for (_, _, path) in &forms {
         let file = public.join(path.trim_start_matches('/')).join("index.html");
         println!("cargo:rerun-if-changed={}", file.display());
         if file.is_file() {
-            embedded.push_str(&format!("    ({path:?}, include_str!({:?})),\n", file.canonicalize().unwrap()));
+            writeln!(embedded, "    ({path:?}, include_str!({:?})),", file.canonicalize().unwrap()).unwrap();
         }
     }
     embedded.push_str("];\n");
     write("embedded_pages.rs", &embedded);
 }
 
-/// Every page in content/ (top level: the form pages live there), with
-/// its language and its path as zola makes it: `/slug/`, or `/lang/slug/`.
-fn content_pages(content: &Path) -> Vec<Page> {
-    let mut pages = Vec::new();
-    for entry in std::fs::read_dir(content).expect("site/content") {
-        let file = entry.unwrap().path();
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let Some(stem) = name.strip_suffix(".md") else {
-            continue;
-        };
-        if stem.starts_with('_') {
-            continue;
-        }
-        println!("cargo:rerun-if-changed={}", file.display());
-        let (stem, lang) = match stem.rsplit_once('.') {
-            Some((stem, lang)) => (stem, lang),
-            None => (stem, DEFAULT_LANG),
-        };
-        let text = std::fs::read_to_string(&file).unwrap();
-        let front = text
-            .strip_prefix("+++")
-            .and_then(|rest| rest.split_once("\n+++"))
-            .map(|(front, _)| front)
-            .unwrap_or_else(|| panic!("{}: no +++ front matter", file.display()));
-        let front: toml::Table = toml::from_str(front).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let slug = front.get("slug").and_then(|v| v.as_str()).unwrap_or(stem);
-        let path = if lang == DEFAULT_LANG { format!("/{slug}/") } else { format!("/{lang}/{slug}/") };
-        let extra = front.get("extra").and_then(|v| v.as_table()).cloned().unwrap_or_default();
-        pages.push(Page { lang: lang.to_owned(), path, extra });
+/// `Lang`, its variants in the order of site/config.toml (the default
+/// first, and the default of `Lang`).
+fn lang_enum(languages: &[Language]) -> String {
+    let mut code = String::from(
+        "/// A language of the site (site/config.toml); the first is its default.\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]\n\
+         pub enum Lang {\n    #[default]\n",
+    );
+    for language in languages {
+        writeln!(code, "    #[serde(rename = {:?})]\n    {},", language.code, language.variant).unwrap();
     }
-    pages
-}
-
-fn load(dir: &Path, lang: &str) -> toml::Table {
-    let file = dir.join(format!("{lang}.toml"));
-    println!("cargo:rerun-if-changed={}", file.display());
-    let text = std::fs::read_to_string(&file)
-        .unwrap_or_else(|e| panic!("{}: {e}. Every language the forms accept needs its interface texts.", file.display()));
-    toml::from_str(&text).unwrap_or_else(|e| panic!("{} is not valid TOML: {e}", file.display()))
-}
-
-fn texts(dir: &Path) {
-    let tables: Vec<toml::Table> = LANGS.iter().map(|lang| load(dir, lang)).collect();
-    // The Dutch file decides which keys exist.
-    let keys: Vec<&String> = tables[0].keys().filter(|k| FUNCTION_PREFIXES.iter().any(|p| k.starts_with(p))).collect();
-    let mut code =
-        String::from("/// The form function's texts in one language, from site/i18n/<lang>.toml.\npub struct Texts {\n");
-    for key in &keys {
-        writeln!(code, "    pub {key}: &'static str,").unwrap();
-    }
+    let all: Vec<String> = languages.iter().map(|l| format!("Lang::{}", l.variant)).collect();
     writeln!(
         code,
-        "}}\n\npub const CODES: [&str; {}] = {LANGS:?};\n\npub static TEXTS: [Texts; {}] = [",
-        LANGS.len(),
-        LANGS.len()
+        "}}\n\nimpl Lang {{\n    /// Every language, in the order of `TEXTS`.\n    pub const ALL: [Lang; {}] = [{}];\n\n    \
+         /// The code, as in site/config.toml and the `lang` field.\n    pub fn as_str(self) -> &'static str {{\n        match self {{",
+        languages.len(),
+        all.join(", ")
     )
     .unwrap();
-    let mut missing = Vec::new();
-    for (lang, table) in LANGS.iter().zip(&tables) {
+    for language in languages {
+        writeln!(code, "            Lang::{} => {:?},", language.variant, language.code).unwrap();
+    }
+    code.push_str("        }\n    }\n}\n");
+    code
+}
+
+/// `Texts` and one instance per language, in the order of `Lang::ALL`.
+fn texts(keys: &[String], languages: &[Language]) -> String {
+    let mut code =
+        String::from("/// The form function's texts in one language, from site/i18n/<lang>.toml.\npub struct Texts {\n");
+    for key in keys {
+        writeln!(code, "    pub {key}: &'static str,").unwrap();
+    }
+    writeln!(code, "}}\n\npub static TEXTS: [Texts; {}] = [", languages.len()).unwrap();
+    for language in languages {
         code.push_str("    Texts {\n");
-        for key in &keys {
-            match table.get(key.as_str()).and_then(|v| v.as_str()) {
-                Some(text) => writeln!(code, "        {key}: {text:?},").unwrap(),
-                None => missing.push(format!("site/i18n/{lang}.toml has no text for `{key}` (see nl.toml)")),
-            }
+        for (key, text) in &language.texts {
+            writeln!(code, "        {key}: {text:?},").unwrap();
         }
         code.push_str("    },\n");
     }
     code.push_str("];\n");
-    assert!(missing.is_empty(), "The form function's texts are incomplete:\n{}", missing.join("\n"));
-    write("texts.rs", &code);
+    code
 }
 
 fn write(name: &str, text: &str) {

@@ -27,32 +27,46 @@ site: node_modules/.installed
 	mkdir -p $(SITE_SRC)/public.next/data
 	cp $(SITE_SRC)/data/directory.toml $(SITE_SRC)/public.next/data/directory.toml
 	@# The web editor at /admin/ (Decap CMS from node_modules, config.yml
-	@# from site/admin/config.yml; CMS_REPO, SITE_URL, CMS_PORT: see the script).
+	@# from site/admin/config.yml; SITE_URL: see the script).
 	SITE_URL="$(SITE_URL)" node tools/build-admin.mjs $(SITE_SRC) $(SITE_SRC)/public.next
 	rm -rf $(SITE_SRC)/public.old
 	if [ -d $(SITE_SRC)/public ]; then mv $(SITE_SRC)/public $(SITE_SRC)/public.old; fi
 	mv $(SITE_SRC)/public.next $(SITE_SRC)/public
 	rm -rf $(SITE_SRC)/public.old
 
-# The web editor on this checkout: tools/edit.mjs starts decap-server
-# (CMS_PORT), rebuilds the site after every save and serves it with the
-# forms server (PORT).
-CMS_PORT ?= 8081
-.PHONY: edit
-edit: node_modules/.installed build
-	FORMS_BIN="$(FORMS_BIN)" CMS_PORT="$(CMS_PORT)" SITE_SRC="$(SITE_SRC)" node tools/edit.mjs
+# The web editor on this computer, on the path it takes on AWS: one origin
+# on PORT (tools/edit.mjs plays CloudFront), /api/cms/* to the editor's
+# server (cms-auth), the site and forms to the forms server.
+#   make edit                       the files of this checkout, no account
+#   make edit CMS_AUTH=email CMS_EDITORS=a@example.org,b@example.org
+#                                   the real sign-in (mail in .data/outbox/)
+#                                   and GitHub adapter, against the stand-in
+CMS_AUTH ?=
+CMS_EDITORS ?=
+.PHONY: edit build-cms-auth
+build-cms-auth:
+	cargo build --locked -p cms-auth $(CARGO_PROFILE_FLAG)
+
+edit: node_modules/.installed build build-cms-auth $(if $(filter email,$(CMS_AUTH)),tools-python)
+	FORMS_BIN="$(FORMS_BIN)" CMS_AUTH_BIN="$(CMS_AUTH_BIN)" TEST_PY="$(TEST_PY)" SITE_SRC="$(SITE_SRC)" \
+	  CMS_AUTH="$(CMS_AUTH)" CMS_EDITORS="$(CMS_EDITORS)" node tools/edit.mjs
 
 # The editor in Chromium on a copy of site/ (tests/editor/); its
 # screenshots (target/editor-screenshots/) illustrate site/README.md.
 TEST_STAGES += test-editor
 .PHONY: test-editor guide-screenshots
-test-editor: tools-node tools-chromium site build
-	FORMS_BIN="$(FORMS_BIN)" node --test --test-concurrency=1 tests/editor/
+test-editor: tools-node tools-python tools-chromium site build build-cms-auth
+	rm -rf target/editor-screenshots
+	FORMS_BIN="$(FORMS_BIN)" CMS_AUTH_BIN="$(CMS_AUTH_BIN)" TEST_PY="$(TEST_PY)" node --test --test-concurrency=1 tests/editor/
 
-# Refresh the guide's pictures from the last `make test-editor`.
+# Refresh the guide's pictures from a new `make test-editor`: the ones
+# site/README.md shows (each must have been made), no others.
 guide-screenshots: test-editor
-	mkdir -p site/handleiding
-	cp target/editor-screenshots/*.png site/handleiding/
+	rm -rf site/handleiding && mkdir -p site/handleiding
+	for name in $$(grep -o 'handleiding/[^)]*\.png' site/README.md | sort -u); do \
+	  cp "target/editor-screenshots/$${name#handleiding/}" site/handleiding/ \
+	    || { echo "site/README.md shows $$name, which no editor test makes"; exit 1; }; \
+	done
 
 # Translations: which version of the Dutch page each one says the same as
 # (site/README.md, "Vertalingen bijhouden"). After updating a translation:

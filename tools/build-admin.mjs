@@ -5,13 +5,12 @@
 //
 // Copies the pinned Decap CMS bundle from node_modules (nothing is loaded
 // from another host), the page and scripts from site/admin/, and writes
-// config.yml from site/admin/config.yml with what depends on the build:
+// config.yml from site/admin/config.yml with what depends on the build.
 //
-//   CMS_PORT set (make edit)  backend = the local decap-server on that port
-//   otherwise                 backend = GitHub: CMS_REPO (owner/name) on
-//                             branch main, sign-in through SITE_URL's
-//                             /api/cms/auth; without CMS_REPO a placeholder
-//                             that says what to set
+// The backend is the same everywhere: Decap's proxy protocol to the site's
+// own /api/cms/v1 (cms-auth), on AWS behind CloudFront and on a laptop
+// behind tools/edit.mjs. The server, not the browser, knows the
+// repository and decides what a save may touch.
 //
 // The languages come from site/config.toml, so the editor always offers
 // every language the site has.
@@ -24,7 +23,8 @@ import { LANGUAGES, hashOf, translationQueue, translations } from './translation
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DECAP_DIST = join(ROOT, 'node_modules', 'decap-cms', 'dist');
-export const REPO_PLACEHOLDER = 'OWNER/REPOSITORY-set-CMS_REPO-when-building';
+/** Decap's backend: the editor's server on the site's own origin. */
+export const BACKEND = Object.freeze({ name: 'zola-proxy', proxy_url: '/api/cms/v1', branch: 'main' });
 
 /** Languages of the site: the default first, then [languages.*] in file order. */
 export function siteLocales(configToml) {
@@ -68,17 +68,7 @@ export function editorConfig({ source, configToml, directoryToml, env, queue = [
   pages.description = `${pages.description.trim()} ${translationsToDo(queue)}`;
   const locales = siteLocales(configToml);
   config.i18n = { ...config.i18n, default_locale: locales[0], locales };
-  if (env.CMS_PORT) {
-    config.backend = { name: 'zola-proxy', proxy_url: `http://127.0.0.1:${env.CMS_PORT}/api/v1`, branch: 'main' };
-  } else {
-    config.backend = {
-      name: 'zola-github',
-      repo: env.CMS_REPO || REPO_PLACEHOLDER,
-      branch: 'main',
-      ...(env.SITE_URL ? { base_url: env.SITE_URL.replace(/\/$/, '') } : {}),
-      auth_endpoint: 'api/cms/auth',
-    };
-  }
+  config.backend = { ...BACKEND };
   if (env.SITE_URL) config.site_url = config.display_url = env.SITE_URL;
 
   const directory = TOML.parse(directoryToml);
@@ -125,7 +115,7 @@ function build(siteDir, outDir) {
   }
   copyFileSync(join(DECAP_DIST, 'decap-cms.js.LICENSE.txt'), join(out, 'decap-cms.js.LICENSE.txt'));
   const src = join(ROOT, 'site', 'admin');
-  for (const name of ['index.html', 'manual-init.js', 'editor-nl.js', 'widgets.js', 'zola-paths.js', 'setup.js']) copyFileSync(join(src, name), join(out, name));
+  for (const name of ['index.html', 'session.js', 'editor.css', 'manual-init.js', 'editor-nl.js', 'widgets.js', 'zola-paths.js', 'setup.js']) copyFileSync(join(src, name), join(out, name));
   const config = editorConfig({
     source: readFileSync(join(src, 'config.yml'), 'utf8'),
     configToml: readFileSync(join(siteDir, 'config.toml'), 'utf8'),

@@ -16,6 +16,8 @@ runs as changed. Needed only when what is built into a function changes:
     mk/infra.mk and mk/publish.mk (how the two functions are built);
   * the function's own texts: the `error_`, `problem_` and `mail_` keys of
     site/i18n/*.toml (functions/build.rs), compared as data;
+  * the languages in site/config.toml (`default_language` and the
+    `[languages.*]` codes in order: functions/build.rs makes `Lang` of them);
   * where the form and thank-you pages are: in the front matter of the
     top-level content pages, `slug`, `extra.form` and `extra.thank_you`
     (functions/build.rs FORM_PAGES), compared as data, and a form page in
@@ -35,6 +37,7 @@ STACK_PREFIXES = ("functions/", "cms-auth/", "infra/")
 STACK_FILES = ("Cargo.toml", "Cargo.lock", "mk/infra.mk", "mk/publish.mk")
 I18N = re.compile(r"site/i18n/[^/]+\.toml$")
 FUNCTION_TEXT_PREFIXES = ("error_", "problem_", "mail_")
+CONFIG = "site/config.toml"
 TOP_LEVEL_PAGE = re.compile(r"site/content/([^/._][^/.]*)(?:\.([a-z-]+))?\.md$")
 
 
@@ -67,6 +70,16 @@ def function_texts(repo, rev, path):
     return None if data is None else {k: v for k, v in data.items() if k.startswith(FUNCTION_TEXT_PREFIXES)}
 
 
+def languages(repo, rev):
+    """What functions/build.rs reads from site/config.toml."""
+    text = file_at(repo, rev, CONFIG) or ""
+    data = toml_at(repo, rev, CONFIG)
+    if data is None:
+        return "unreadable"
+    codes = sorted(data.get("languages", {}), key=lambda code: text.find(f"[languages.{code}]"))
+    return (data.get("default_language"), codes)
+
+
 def page_place(repo, rev, path):
     """Where a top-level page says it is, for functions/build.rs: its slug
     and whether it is a form or thank-you page; None when not one of them."""
@@ -91,6 +104,8 @@ def plan(repo, base, head):
             reasons.append(f"{path}: code or infrastructure")
         elif I18N.match(path) and function_texts(repo, base, path) != function_texts(repo, head, path):
             reasons.append(f"{path}: the form function's own texts (error_, problem_, mail_) changed")
+        elif path == CONFIG and languages(repo, base) != languages(repo, head):
+            reasons.append(f"{path}: the languages changed (the form function is built with them)")
         elif TOP_LEVEL_PAGE.match(path) and page_place(repo, base, path) != page_place(repo, head, path):
             reasons.append(f"{path}: where a form or thank-you page is changed (slug, extra.form, extra.thank_you)")
     return ("stack", reasons) if reasons else ("site", [f"{len(changed)} changed file(s), none needs the stack"])

@@ -34,7 +34,7 @@ async fn editor_policy(request: Request, next: Next) -> Response {
     if editor {
         response.headers_mut().insert(
             axum::http::header::CONTENT_SECURITY_POLICY,
-            axum::http::HeaderValue::from_static(crate::security::EDITOR_CONTENT_SECURITY_POLICY_LOCAL),
+            axum::http::HeaderValue::from_static(crate::security::EDITOR_CONTENT_SECURITY_POLICY),
         );
     }
     response

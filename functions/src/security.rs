@@ -12,7 +12,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// its own policy, still limited to this site: its UI library puts its CSS
 /// in `<style>` elements (so `'unsafe-inline'` for styles only, never for
 /// scripts), previews images as
-/// `blob:` URLs, and talks to the GitHub API to read and save the files.
+/// `blob:` URLs, and reads and saves through the site's own `/api/cms/`
+/// (the editor's server; the same origin locally, through tools/edit.mjs).
 /// It checks its own settings with a validator that compiles them into
 /// functions at run time, so this page needs `'unsafe-eval'` (which also
 /// covers its WebAssembly): a known limit of Decap CMS. The page loads
@@ -20,14 +21,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// Public pages keep the policy above.
 pub const EDITOR_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-eval'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
-     connect-src 'self' https://api.github.com; form-action 'self'; frame-ancestors 'none'; \
-     base-uri 'self'; object-src 'none'";
-
-/// On a laptop (`make edit`) the editor saves through decap-server on its
-/// own loopback port instead of the GitHub API.
-pub const EDITOR_CONTENT_SECURITY_POLICY_LOCAL: &str = "default-src 'self'; script-src 'self' 'unsafe-eval'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
-     connect-src 'self' http://127.0.0.1:*; form-action 'self'; frame-ancestors 'none'; \
+     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'self'; object-src 'none'";
 
 /// Is this path the web editor's?

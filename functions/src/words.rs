@@ -151,6 +151,25 @@ pub struct PageWords {
     pub lines: &'static [&'static str],
 }
 
+/// The table of facts on a pickup page, for screen readers.
+pub const FACTS_CAPTION: &str = "Over dit formulier";
+
+/// The one field on the page with the button: who picks the form up.
+pub struct PickerField {
+    pub label: &'static str,
+    pub optional: &'static str,
+    pub hint: &'static str,
+    /// Before the page's title when the name typed was not usable.
+    pub error_prefix: &'static str,
+}
+
+pub const PICKER_FIELD: PickerField = PickerField {
+    label: "Je voornaam of initialen",
+    optional: "(niet verplicht)",
+    hint: "Dan zien je collega's wie het formulier heeft opgepakt.",
+    error_prefix: "Fout: ",
+};
+
 /// A valid link to a form nobody picked up yet: the button.
 pub const CONFIRM_PAGE: PageWords = PageWords {
     title: "Pak je dit formulier op?",

@@ -3,7 +3,7 @@ and its indexes as `forms create-table` makes them, the environment it reads,
 the sweep event, the metrics the alarms watch, the origin secret header and
 the viewer header, and the time budgets (Lambda and API Gateway timeouts).
 
-The editor's sign-in function is checked the same way (`cms-auth contract`).
+The editor's server is checked the same way (`cms-auth contract`).
 No Rust source is read: each binary prints its own contract.
 
 Usage: contracts.py FORMS_BIN CMS_AUTH_BIN"""
@@ -22,7 +22,7 @@ def contract(binary):
 
 
 def template_table(t):
-    table = template.only_resource(t, "AWS::DynamoDB::Table")["Properties"]
+    table = t["Resources"]["SubmissionsTable"]["Properties"]
     keys = lambda schema: [[k["AttributeName"], k["KeyType"]] for k in schema]
     return {
         "attributes": sorted([a["AttributeName"], a["AttributeType"]] for a in table["AttributeDefinitions"]),
@@ -41,28 +41,57 @@ def check(problems, ok, message):
 
 
 def check_cms_auth(t, cms, problems):
-    """The editor's sign-in function (cms-auth/) against `cms-auth contract`:
-    the variables it reads, its routes, and CloudFront passing its cookie."""
+    """The editor's server (cms-auth/) against `cms-auth contract`: the
+    variables it reads and their values on AWS, its routes, its time
+    budgets, the origin secret, and CloudFront passing what it reads."""
     resources = t["Resources"]
-    env = resources["CmsAuthFunction"]["Properties"]["Environment"]["Variables"]
+    function = resources["CmsAuthFunction"]["Properties"]
+    env = function["Environment"]["Variables"]
     read = set(cms["environment"]["read"])
     check(problems, set(env) <= read, f"cms-auth gets variables it never reads: {sorted(set(env) - read)}")
-    for name in cms["environment"]["required"]:
+    for name in cms["environment"]["required_on_aws"]:
         check(problems, name in env, f"{name} is not set for cms-auth")
+    for name, value in cms["environment"]["on_aws"].items():
+        check(problems, env.get(name) == value, f"cms-auth needs {name}={value!r} on AWS, has {env.get(name)!r}")
+    forms_env = resources["FormsFunction"]["Properties"]["Environment"]["Variables"]
+    check(problems, env.get("ORIGIN_SECRET") == forms_env.get("ORIGIN_SECRET"),
+          "cms-auth's ORIGIN_SECRET must be the value CloudFront sends to the api origin (as the form function's)")
+    budgets = cms["budgets_ms"]
+    check(problems, function["Timeout"] * 1000 == budgets["lambda_timeout"],
+          f"cms-auth Timeout {function['Timeout']} s, the binary expects {budgets['lambda_timeout']} ms")
+    integration = resources["CmsAuthApiIntegration"]["Properties"]
+    check(problems, integration["TimeoutInMillis"] == budgets["api_gateway_timeout"],
+          f"cms-auth integration TimeoutInMillis {integration['TimeoutInMillis']}, the binary expects {budgets['api_gateway_timeout']}")
     prefix = cms["route_prefix"]
-    check(problems, resources["CmsAuthApiRoute"]["Properties"]["RouteKey"] == f"GET {prefix}{{proxy+}}"
-          and all(r.startswith(prefix) for r in cms["routes"]),
-          f"the API route must be GET {prefix}{{proxy+}} and hold every cms-auth route: {cms['routes']}")
+    methods = {r["method"] for r in cms["routes"]}
+    check(problems, resources["CmsAuthApiRoute"]["Properties"]["RouteKey"] == f"ANY {prefix}{{proxy+}}"
+          and all(r["path"].startswith(prefix) for r in cms["routes"]),
+          f"the API route must be ANY {prefix}{{proxy+}} and hold every cms-auth route: {cms['routes']}")
     behaviours = resources["SiteDistribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"]
     patterns = [b["PathPattern"] for b in behaviours]
     own = f"{prefix}*"
     check(problems, own in patterns and patterns.index(own) < patterns.index("/api/*"),
           f"CloudFront needs a {own} behaviour listed before /api/*")
+    if own in patterns:
+        behaviour = behaviours[patterns.index(own)]
+        check(problems, methods <= set(behaviour["AllowedMethods"]),
+              f"the {own} behaviour must allow {sorted(methods)}")
+        check(problems, behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+              f"the {own} behaviour must use Managed-CachingDisabled: sessions and links are never cached")
     config = resources["CmsAuthOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
     check(problems, config["CookiesConfig"].get("Cookies") == [cms["cookie"]],
           f"the {own} origin request policy must forward exactly the cookie {cms['cookie']!r}")
     check(problems, config["QueryStringsConfig"]["QueryStringBehavior"] == "all",
-          "the sign-in reads code, state and scope from the query string")
+          "the editor's server reads the link and the commit from the query string")
+    headers = {h.lower() for h in config["HeadersConfig"].get("Headers", [])}
+    needed = {"origin", "sec-fetch-site", "cloudfront-viewer-address", *cms["webhook_headers"]}
+    check(problems, needed <= headers, f"the {own} origin request policy must forward {sorted(needed - headers)}")
+    check(problems, "host" not in headers, "do not forward Host: API Gateway routes on its own host name")
+    table = resources["CmsTable"]["Properties"]
+    check(problems, [k["AttributeName"] for k in table["KeySchema"]] == [cms["table"]["key"]],
+          f"CmsTable's key must be {cms['table']['key']!r} (cms-auth/src/store)")
+    check(problems, table["TimeToLiveSpecification"] == {"AttributeName": cms["table"]["ttl"], "Enabled": True},
+          f"CmsTable must expire items on {cms['table']['ttl']!r}")
 
 
 def main():
@@ -152,8 +181,7 @@ def main():
         sys.exit("template contracts:\n  " + "\n  ".join(problems))
     print("contracts (from `forms contract` and `cms-auth contract`): table, indexes, TTL, environment, timeouts, "
           "sweep event, metric alarms, origin secret header, viewer header, the uncached /api/*, the site data it reads, "
-          "and the sign-in's "
-          "variables, routes and cookie match the template")
+          "and the editor's server's variables, routes, budgets, origin secret, cookie and headers match the template")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ FORMS_CONTRACT = {"aws_calls": [
     {"action": "dynamodb:Scan", "resource": {"table": "FORMS_TABLE"}, "by": "operator"},
 ]}
 CONTRACTS = {"forms": FORMS_CONTRACT, "cms-auth": {"aws_calls": [
-    {"action": "secretsmanager:GetSecretValue", "resource": {"secret": "CMS_OAUTH_SECRET_ID"}, "by": "lambda"}]}}
+    {"action": "secretsmanager:GetSecretValue", "resource": {"secret": "CMS_KEY_SECRET_ID"}, "by": "lambda"}]}}
 BINARIES = {"FormsFunction": "forms", "CmsAuthFunction": "cms-auth"}
 TABLE = f"arn:aws:dynamodb:{sam.REGION}:{sam.ACCOUNT}:table/{sam.STACK}-SubmissionsTable-1A2B3C4D5E6F"
 
@@ -144,9 +144,9 @@ class Rehearsal(unittest.TestCase):
 
     def test_a_function_without_the_variable_naming_its_secret_is_reported(self):
         def unset(t):
-            del t["Resources"]["CmsAuthFunction"]["Properties"]["Environment"]["Variables"]["CMS_OAUTH_SECRET_ID"]
+            del t["Resources"]["CmsAuthFunction"]["Properties"]["Environment"]["Variables"]["CMS_KEY_SECRET_ID"]
         problems, _ = permissions.check_functions(self.deployed(unset), CONTRACTS, BINARIES)
-        self.assertTrue(any("CmsAuthFunction does not set CMS_OAUTH_SECRET_ID" in p for p in problems), problems)
+        self.assertTrue(any("CmsAuthFunction does not set CMS_KEY_SECRET_ID" in p for p in problems), problems)
 
     def test_functions_map_to_binaries_through_the_sam_build_makefile(self):
         self.assertEqual(permissions.function_binaries(template.INFRA / "lambda" / "Makefile"), BINARIES)

@@ -134,9 +134,11 @@ export function textPart(raw) {
 }
 
 function decodedPart(raw) {
-  const at = raw.search(/\r\nContent-Type: text\/plain/i);
+  // A single-part mail may name its type in its first header line.
+  const mail = `\r\n${raw}`;
+  const at = mail.search(/\r\nContent-Type: text\/plain/i);
   if (at < 0) throw new Error('no text/plain part');
-  const part = raw.slice(at + 2);
+  const part = mail.slice(at + 2);
   const headEnd = part.indexOf('\r\n\r\n');
   const head = part.slice(0, headEnd);
   const body = part.slice(headEnd + 4).split(/\r\n--/)[0];

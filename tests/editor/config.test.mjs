@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import YAML from 'yaml';
 import { ROOT } from '../browser/support.mjs';
-import { editorConfig, REPO_PLACEHOLDER } from '../../tools/build-admin.mjs';
+import { editorConfig, BACKEND } from '../../tools/build-admin.mjs';
 
 const { pathMapper, wrapBackend } = createRequire(import.meta.url)(join(ROOT, 'site', 'admin', 'zola-paths.js'));
 const read = (...p) => readFileSync(join(ROOT, ...p), 'utf8');
@@ -24,11 +24,13 @@ test('the built editor offers every language of the site, Dutch first; news stay
   assert.deepEqual(built.collections.find((c) => c.name === 'berichten').i18n.locales, ['nl', 'en']);
 });
 
-test('the backend: GitHub with CMS_REPO and sign-in on the site, a clear placeholder without, decap-server with CMS_PORT', () => {
-  assert.deepEqual(build({ CMS_REPO: 'org/site', SITE_URL: 'https://www.example.org/' }).backend,
-    { name: 'zola-github', repo: 'org/site', branch: 'main', base_url: 'https://www.example.org', auth_endpoint: 'api/cms/auth' });
-  assert.equal(build({}).backend.repo, REPO_PLACEHOLDER);
-  assert.equal(build({ CMS_PORT: '8115' }).backend.proxy_url, 'http://127.0.0.1:8115/api/v1');
+test('the backend is the site\'s own editor server everywhere: no repository, token or other host in the browser', () => {
+  for (const env of [{}, { SITE_URL: 'https://www.example.org/' }, { CMS_REPO: 'org/site', CMS_PORT: '8115' }]) {
+    assert.deepEqual(build(env).backend, { name: 'zola-proxy', proxy_url: '/api/cms/v1', branch: 'main' });
+  }
+  assert.deepEqual(BACKEND, { name: 'zola-proxy', proxy_url: '/api/cms/v1', branch: 'main' });
+  const built = YAML.parse(read('site', 'public', 'admin', 'config.yml'));
+  assert.deepEqual(built.backend, BACKEND, 'the built editor too');
 });
 
 test('every mailbox and library location of directory.toml can be filled in', () => {

@@ -115,6 +115,12 @@ class PublishPlan(unittest.TestCase):
         self.assertEqual(kind, "stack")
         self.assertIn("site/content/contact.fy.md: where a form or thank-you page is changed", reasons)
 
+    def test_a_new_language_deploys_the_stack(self):
+        self.edit("site/config.toml", lambda t: t + '\n[languages.fy]\ntitle = "Stipe foar gesinnen"\n')
+        kind, reasons = self.plan()
+        self.assertEqual(kind, "stack")
+        self.assertIn("site/config.toml: the languages changed", reasons)
+
     def test_the_functions_own_texts_deploy_the_stack_other_interface_texts_do_not(self):
         self.edit("site/i18n/nl.toml", lambda t: t.replace('nav_label = "Hoofdmenu"', 'nav_label = "Menu"'))
         self.assertEqual(self.plan()[0], "site")

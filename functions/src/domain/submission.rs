@@ -49,8 +49,8 @@ impl FormKind {
         let find = |lang: Lang| {
             site_paths::FORM_PAGES.iter().find(|(k, l, _)| *k == self.as_str() && *l == lang.as_str()).map(|(_, _, p)| *p)
         };
-        // A language without this page gets the Dutch one (the default).
-        find(lang).or_else(|| find(Lang::Nl)).unwrap_or("/")
+        // A language without this page gets the default language's.
+        find(lang).or_else(|| find(Lang::default())).unwrap_or("/")
     }
 }
 
@@ -63,7 +63,7 @@ mod site_paths {
 /// Where a browser goes once its form is received.
 pub fn thank_you_path(lang: Lang) -> &'static str {
     let find = |lang: Lang| site_paths::THANK_YOU_PAGES.iter().find(|(l, _)| *l == lang.as_str()).map(|(_, p)| *p);
-    find(lang).or_else(|| find(Lang::Nl)).unwrap_or("/")
+    find(lang).or_else(|| find(Lang::default())).unwrap_or("/")
 }
 
 /// How we can answer someone: at least one of the two.
@@ -226,70 +226,108 @@ impl Submission {
 /// Reads one form post. Collects every problem, not just the first.
 pub fn parse(kind: FormKind, raw: &RawForm) -> Parsed {
     let lang = Lang::parse(raw.get("lang"));
-    if raw.get("website").is_some_and(|v| !v.trim().is_empty()) || raw.is_malformed("website") {
+    if is_bot(raw) {
         return Parsed::Bot { key: raw.get("submission_id").and_then(|v| submission_key(v).ok()) };
     }
     let errors = if kind == FormKind::Referral { FieldErrors::about_family() } else { FieldErrors::default() };
     let mut p = FieldParser { raw, errors };
-
-    let name = p.required(Field::Name, PersonName::parse);
-    let email = p.optional(Field::Email, EmailAddress::parse);
-    let phone = p.optional(Field::Phone, PhoneNumber::parse);
-    let reach = match (email, phone) {
-        (Some(Some(e)), Some(Some(ph))) => Some(Reach::Both(e, ph)),
-        (Some(Some(e)), Some(None)) => Some(Reach::Email(e)),
-        (Some(None), Some(Some(ph))) => Some(Reach::Phone(ph)),
-        (Some(None), Some(None)) => {
-            p.errors.add(Field::Email, Problem::NoWayToReply);
-            None
-        }
-        _ => None, // a bad email or phone is already reported
-    };
-    let municipality = match kind {
-        FormKind::Contact => p.optional(Field::Municipality, Municipality::parse).flatten(),
-        _ => p.required(Field::Municipality, Municipality::parse),
-    };
-    let message = match kind {
-        FormKind::Contact | FormKind::Referral => p.required(Field::Message, MessageText::parse),
-        _ => p.optional(Field::Message, MessageText::parse).flatten(),
-    };
-    p.required(Field::PrivacyConsent, |v| Consent::parse(Some(v)));
+    let common = Common::parse(kind, &mut p);
     let key = p.optional(Field::SubmissionId, submission_key).flatten();
-
-    let details = match kind {
-        FormKind::Contact => Some(Details::Contact),
-        FormKind::Registration => {
-            let programme = p.required(Field::Programme, Programme::parse);
-            let children_ages = p.optional(Field::ChildrenAges, ChildrenAges::parse).flatten();
-            programme.map(|programme| Details::Registration { programme, children_ages })
-        }
-        FormKind::Referral => {
-            let name = p.required(Field::ReferrerName, PersonName::parse);
-            let organisation = p.required(Field::ReferrerOrganisation, Organisation::parse);
-            let email = p.required(Field::ReferrerEmail, EmailAddress::parse);
-            let phone = p.optional(Field::ReferrerPhone, PhoneNumber::parse).flatten();
-            let programme = p.required(Field::Programme, Programme::parse);
-            p.required(Field::ParentConsent, |v| Consent::parse(Some(v)));
-            match (name, organisation, email, programme) {
-                (Some(name), Some(organisation), Some(email), Some(programme)) => {
-                    Some(Details::Referral { referrer: Referrer { name, organisation, email, phone }, programme })
-                }
-                _ => None,
-            }
-        }
-        FormKind::Volunteer => {
-            let programme = p.required(Field::Programme, |v| {
-                Programme::parse(v).and_then(|pr| if pr.takes_volunteers() { Ok(pr) } else { Err(Problem::ChoiceNotAllowed) })
-            });
-            programme.map(|programme| Details::Volunteer { programme })
-        }
-    };
-
-    match (name, reach, details) {
-        (Some(name), Some(reach), Some(details)) if p.errors.is_empty() => {
+    let details = Details::parse(kind, &mut p);
+    match (common, details) {
+        (Some(common), Some(details)) if p.errors.is_empty() => {
+            let Common { name, reach, municipality, message } = common;
             Parsed::Valid { submission: Box::new(Submission { lang, name, reach, municipality, message, details }), key }
         }
         _ => Parsed::Invalid { errors: p.errors, lang },
+    }
+}
+
+/// A filled honeypot (`website`), which people never see.
+fn is_bot(raw: &RawForm) -> bool {
+    raw.get("website").is_some_and(|v| !v.trim().is_empty()) || raw.is_malformed("website")
+}
+
+/// What every form asks: who it is about, how to reach them, where, what,
+/// and the consent to keep it.
+struct Common {
+    name: PersonName,
+    reach: Reach,
+    municipality: Option<Municipality>,
+    message: Option<MessageText>,
+}
+
+impl Common {
+    /// `None` when anything is missing or wrong (reported in `p`).
+    fn parse(kind: FormKind, p: &mut FieldParser<'_>) -> Option<Self> {
+        let name = p.required(Field::Name, PersonName::parse);
+        let reach = Reach::parse(p);
+        let municipality = match kind {
+            FormKind::Contact => p.optional(Field::Municipality, Municipality::parse),
+            _ => p.required(Field::Municipality, Municipality::parse).map(Some),
+        };
+        let message = match kind {
+            FormKind::Contact | FormKind::Referral => p.required(Field::Message, MessageText::parse).map(Some),
+            _ => p.optional(Field::Message, MessageText::parse),
+        };
+        let consent = p.required(Field::PrivacyConsent, |v| Consent::parse(Some(v)));
+        consent?;
+        // Each `?` after every field is read: all problems are reported.
+        Some(Common { name: name?, reach: reach?, municipality: municipality?, message: message? })
+    }
+}
+
+impl Reach {
+    /// An email address, a phone number or both; neither is a problem of
+    /// its own, reported at the email field.
+    fn parse(p: &mut FieldParser<'_>) -> Option<Self> {
+        let email = p.optional(Field::Email, EmailAddress::parse);
+        let phone = p.optional(Field::Phone, PhoneNumber::parse);
+        match (email?, phone?) {
+            (Some(e), Some(ph)) => Some(Reach::Both(e, ph)),
+            (Some(e), None) => Some(Reach::Email(e)),
+            (None, Some(ph)) => Some(Reach::Phone(ph)),
+            (None, None) => {
+                p.errors.add(Field::Email, Problem::NoWayToReply);
+                None
+            }
+        }
+    }
+}
+
+impl Details {
+    fn parse(kind: FormKind, p: &mut FieldParser<'_>) -> Option<Self> {
+        match kind {
+            FormKind::Contact => Some(Details::Contact),
+            FormKind::Registration => {
+                let programme = p.required(Field::Programme, Programme::parse);
+                let children_ages = p.optional(Field::ChildrenAges, ChildrenAges::parse).flatten();
+                Some(Details::Registration { programme: programme?, children_ages })
+            }
+            FormKind::Referral => {
+                let referrer = Referrer::parse(p);
+                let programme = p.required(Field::Programme, Programme::parse);
+                let consent = p.required(Field::ParentConsent, |v| Consent::parse(Some(v)));
+                consent?;
+                Some(Details::Referral { referrer: referrer?, programme: programme? })
+            }
+            FormKind::Volunteer => {
+                let programme = p.required(Field::Programme, |v| {
+                    Programme::parse(v).and_then(|pr| if pr.takes_volunteers() { Ok(pr) } else { Err(Problem::ChoiceNotAllowed) })
+                });
+                Some(Details::Volunteer { programme: programme? })
+            }
+        }
+    }
+}
+
+impl Referrer {
+    fn parse(p: &mut FieldParser<'_>) -> Option<Self> {
+        let name = p.required(Field::ReferrerName, PersonName::parse);
+        let organisation = p.required(Field::ReferrerOrganisation, Organisation::parse);
+        let email = p.required(Field::ReferrerEmail, EmailAddress::parse);
+        let phone = p.optional(Field::ReferrerPhone, PhoneNumber::parse).flatten();
+        Some(Referrer { name: name?, organisation: organisation?, email: email?, phone })
     }
 }
 

@@ -194,7 +194,7 @@ impl Composer {
         };
         let html = ConfirmationHtml {
             lang: lang.as_str(),
-            dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
+            dir: lang.dir(),
             subject: t.mail_subject,
             greeting_before,
             name: name.as_str(),

@@ -28,6 +28,9 @@ pub use smtp::SmtpMailer;
 pub enum MailKind {
     Form(FormMail),
     FollowUp(FollowUpStep),
+    /// A mail about no form record, named by its sender (the editor's
+    /// server: `sign-in`, `publish-failed`).
+    Other(&'static str),
 }
 
 impl MailKind {
@@ -35,6 +38,7 @@ impl MailKind {
         match self {
             MailKind::Form(mail) => mail.as_str(),
             MailKind::FollowUp(step) => step.mail_name(),
+            MailKind::Other(name) => name,
         }
     }
 }
@@ -162,9 +166,10 @@ mod tests {
             FollowUpStep::Reminded.into(),
             FollowUpStep::Escalated.into(),
             FollowUpStep::ReferrerTold.into(),
+            MailKind::Other("sign-in"),
         ]
         .map(MailKind::as_str)
         .to_vec();
-        assert_eq!(names, ["coordinator", "confirmation", "reminder", "escalation", "pickedup"]);
+        assert_eq!(names, ["coordinator", "confirmation", "reminder", "escalation", "pickedup", "sign-in"]);
     }
 }

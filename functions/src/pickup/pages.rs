@@ -22,10 +22,12 @@ struct Page<'a> {
     action: Option<String>,
     /// What was wrong with the name typed.
     error: Option<&'a str>,
+    caption: &'static str,
+    field: &'static words::PickerField,
 }
 
 fn respond(status: StatusCode, page: Page<'_>) -> Response {
-    let html = page.render().unwrap_or_else(|_| "<!doctype html><title>Fout</title><p>Er ging iets mis.</p>".into());
+    let html = crate::html::page(&page);
     // A pickup page is about one moment of one record: never cached.
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
@@ -34,7 +36,15 @@ impl Page<'_> {
     /// A page with these words and facts, without a button.
     fn of(words: &words::PageWords, facts: Vec<(&'static str, String)>) -> Self {
         let lines = words.lines.iter().map(|line| (*line).to_owned()).collect();
-        Page { title: words.title, lines, facts, action: None, error: None }
+        Page {
+            title: words.title,
+            lines,
+            facts,
+            action: None,
+            error: None,
+            caption: words::FACTS_CAPTION,
+            field: &words::PICKER_FIELD,
+        }
     }
 }
 
@@ -72,4 +82,27 @@ pub fn gone() -> Response {
 /// The store could not be reached: nothing changed, try again.
 pub fn unavailable() -> Response {
     respond(StatusCode::SERVICE_UNAVAILABLE, Page::of(&words::UNAVAILABLE_PAGE, Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_with_the_button_says_the_words_of_words_rs_and_escapes_all_it_is_given() {
+        let page = Page {
+            action: Some("/api/pickup/x?e=1&s=2".into()),
+            error: Some(words::PICKER_INVALID),
+            ..Page::of(&words::CONFIRM_PAGE, vec![(words::REFERENCE, "<b>abc</b>".into())])
+        };
+        let html = crate::html::page(&page);
+        let field = &words::PICKER_FIELD;
+        assert!(html.contains(&format!("<title>{}{} · ", field.error_prefix, words::CONFIRM_PAGE.title)), "{html}");
+        assert!(html.contains(&format!("<caption class=\"visually-hidden\">{}</caption>", words::FACTS_CAPTION)), "{html}");
+        assert!(html.contains(&format!("{} <span class=\"field-optional\">{}</span>", field.label, field.optional)), "{html}");
+        assert!(html.contains(&format!("<p class=\"field-error\" id=\"by-error\">{}</p>", words::PICKER_INVALID)), "{html}");
+        assert!(html.contains("Dan zien je collega&#39;s wie"), "{html}");
+        assert!(html.contains("<td>&#60;b&#62;abc&#60;/b&#62;</td>"), "{html}");
+        assert!(html.contains(r#"action="/api/pickup/x?e=1&#38;s=2""#), "{html}");
+    }
 }

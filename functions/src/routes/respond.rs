@@ -1,6 +1,7 @@
 //! Answers in the form the client asked for: JSON for scripts, pages and
 //! redirects for a browser posting a plain form.
 
+use askama::Template;
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -8,7 +9,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::{FieldErrors, FormKind, Lang, RawForm, thank_you_path};
+use crate::html;
 use crate::pages::FormPages;
+use crate::texts::Texts;
 
 #[derive(Clone, Copy)]
 pub struct Reply {
@@ -120,23 +123,17 @@ fn problem_text(status: StatusCode, lang: Lang) -> (&'static str, String) {
 /// A plain page for browsers; the form page is one step back. Most of
 /// these answers come before the form (and its language) is read, so the
 /// page speaks Dutch with English beside it.
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage<'a> {
+    status: u16,
+    message: &'a str,
+    nl: &'static Texts,
+    en: &'static Texts,
+}
+
 fn problem_page(status: StatusCode, message: &str) -> String {
-    let (nl, en) = (Lang::Nl.texts(), Lang::En.texts());
-    format!(
-        "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Fout {code} – Steun voor gezinnen</title></head><body><main>\
-         <h1>{heading}</h1><p>{message}</p><p>{back_nl} / <span lang=\"en\">{back_en}</span></p>\
-         <p><a href=\"/\">{home_nl}</a> · <a href=\"/en/\" lang=\"en\">{home_en}</a></p>\
-         </main></body></html>",
-        code = status.as_u16(),
-        heading = crate::html::escape(nl.problem_heading),
-        message = crate::html::escape(message),
-        back_nl = crate::html::escape(nl.problem_back),
-        back_en = crate::html::escape(en.problem_back),
-        home_nl = crate::html::escape(nl.problem_home),
-        home_en = crate::html::escape(en.problem_home),
-    )
+    html::page(&ProblemPage { status: status.as_u16(), message, nl: Lang::Nl.texts(), en: Lang::En.texts() })
 }
 
 pub async fn not_found() -> Response {
