@@ -461,7 +461,9 @@ mod tests {
     #[test]
     fn without_the_site_page_a_plain_page_lists_the_errors_and_links_back() {
         let (raw, lang, errors) = invalid("lang=ar&name=%3Cb%3E");
-        let html = FormPages::Dir(PathBuf::from("/nonexistent")).error_page(FormKind::Contact, lang, &errors, &raw);
+        // No page from the site and none built in: what `answer` makes of no page.
+        let notice = Notice::Errors(listed("", lang, &errors));
+        let html = answer(None, FormKind::Contact, lang, &raw, notice, Key::Keep);
         let t = Lang::Ar.texts();
         assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "{html}");
         assert!(html.contains(&format!("<li>{}</li>", t.error_missing_message)), "{html}");
@@ -470,7 +472,7 @@ mod tests {
             "{html}"
         );
 
-        let html = FormPages::Dir(PathBuf::from("/nonexistent")).send_again_page(FormKind::Contact, lang, &raw, "<again>");
+        let html = answer(None, FormKind::Contact, lang, &raw, Notice::SendAgain("<again>"), Key::Fresh);
         assert!(html.contains(&format!("<h2>{}</h2>\n<p>&#60;again&#62;</p>", t.error_send_again_title)), "{html}");
         assert!(!html.contains("<ul>"), "{html}");
     }
