@@ -20,17 +20,19 @@ lambda-zip-cms-auth: lambda-build-cms-auth
 
 # What the publish workflow runs first: the editor's change checked, with
 # every problem said in plain Dutch (file, page, what to do).
-check-site: node_modules/.installed
-	python3 tools/check-site.py
+check-site: node_modules/.installed build
+	FORMS_BIN="$(FORMS_BIN)" python3 tools/check-site.py
 
 # The editor's server under attack (cms-auth/tests/hostile.rs: the real
 # Router, SQLite, the outbox and the GitHub stand-in with a real
 # repository), its DynamoDB store on moto, the publish plan and the Dutch
-# check messages on deliberately broken copies, and the workflow files
-# linted (actionlint). The Lambda build's features (no SQLite) are linted
-# first. The editor in Chromium: make test-editor.
+# check messages on deliberately broken copies (with the form function's
+# routing parser: FORMS_BIN), and the workflow files linted (actionlint).
+# The Lambda build's features (no SQLite) are linted first. The editor in
+# Chromium: make test-editor.
 test-publish: tools-node tools-python tools-infra
 	cargo clippy --locked -p cms-auth --no-default-features -- -D warnings
 	$(WITH_SERVICES) --no-smtp -- cargo test --locked -p cms-auth --test hostile --test store
-	$(TEST_PY) -m unittest discover -s tests/publish -p 'test_*.py' -v
+	cargo build --locked -p forms
+	FORMS_BIN="$(FORMS_BIN)" $(TEST_PY) -m unittest discover -s tests/publish -p 'test_*.py' -v
 	"$(INFRA_VENV)/bin/actionlint" .github/workflows/*.yml

@@ -22,6 +22,10 @@ site: node_modules/.installed
 	  mv "$$dir/spreekuur-ics/index.html" "$$dir/spreekuur.ics" && rmdir "$$dir/spreekuur-ics"; \
 	  node tools/fold-ics.mjs "$$dir/spreekuur.ics"; \
 	done
+	@# The routing, as the form function reads it while running (SITE_DATA,
+	@# functions/src/site_data.rs): an editor's change goes live with the site.
+	mkdir -p $(SITE_SRC)/public.next/data
+	cp $(SITE_SRC)/data/directory.toml $(SITE_SRC)/public.next/data/directory.toml
 	@# The web editor at /admin/ (Decap CMS from node_modules, config.yml
 	@# from site/admin/config.yml; SITE_URL: see the script).
 	SITE_URL="$(SITE_URL)" node tools/build-admin.mjs $(SITE_SRC) $(SITE_SRC)/public.next

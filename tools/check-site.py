@@ -14,7 +14,9 @@ mistake gives one message, not a cascade):
      tests need both);
   4. zola builds the site (errors from shortcodes, templates);
   5. no link inside the site points to a page that does not exist;
-  6. EXTRA_CHECKS below, each line of their refusal a problem of its own.
+  6. EXTRA_CHECKS below, each line of their refusal a problem of its own;
+     with FORMS_BIN set, the form function's own parser reads the routing
+     in directory.toml as it will read the published copy.
 Exit 0 when all is well, 1 with the list of problems. Every problem is
 reported whole, however many there are. What an extra check only reports
 (translations older than their Dutch page) is listed under the result as
@@ -47,6 +49,13 @@ EXTRA_CHECKS: list[tuple[list[str], str]] = [
     # words, each with a pictogram that exists (tools/readability.py).
     (["python3", "tools/readability.py", "--check-only", "--site", "{site}"], "In het kort"),
 ]
+# The form function reads the published routing while it runs: its own
+# parser checks it here (FORMS_BIN: the built `forms`, as the publish
+# workflow and `make check-site` give it), so a file it would refuse is
+# never published. Without it the result says this check did not run.
+FORMS_BIN = os.environ.get("FORMS_BIN", "")
+if FORMS_BIN:
+    EXTRA_CHECKS.append(([FORMS_BIN, "check-directory", "{site}/data/directory.toml"], "Verdeling van de formulieren"))
 
 SPREEKUUR_PAGES = "/spreekuur/, /en/spreekuur/, de startpagina (/ en /en/) en het agendabestand /spreekuur.ics"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -304,7 +313,8 @@ def run_extra_checks(site: Site) -> tuple[list[Problem], list[str]]:
         for line in lines[:-1] or lines or [f"{description} stopte zonder uitleg (code {run.returncode})."]:
             found = FILE_LINE.match(line)
             if found:
-                problems.append(Problem(found[1], int(found[2]) if found[2] else None, "alle pagina's in die taal", found[3], ""))
+                page = "alle formulieren" if found[1].endswith("directory.toml") else "alle pagina's in die taal"
+                problems.append(Problem(found[1], int(found[2]) if found[2] else None, page, found[3], ""))
             else:
                 problems.append(Problem(description, None, "alle pagina's", line, ""))
     return problems, notes
@@ -335,6 +345,8 @@ def check(site_dir: Path, zola: str) -> Result:
         pages = len(list(out.rglob("*.html")))
         problems = check_links(site, fronts, out)
     extra, notes = run_extra_checks(site)
+    if not FORMS_BIN:
+        notes.append("De verdeling van de formulieren is niet met de formulierfunctie gecontroleerd (FORMS_BIN is niet gezet).")
     return Result(problems + extra, pages, notes)
 
 

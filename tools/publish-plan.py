@@ -4,19 +4,27 @@
     tools/publish-plan.py BASE HEAD [--github-output FILE] [--repo DIR]
 
 `site`: build the site, sync it to the bucket, invalidate CloudFront
-(texts, news, pictures, spreekuur dates, addresses still to be confirmed).
+(texts, news, pictures, spreekuur dates, coordinators' addresses and who
+receives which form, the form pages in every language, templates). The
+form function reads the routing (data/directory.toml) and the form pages
+from the published site while it runs (functions/src/site_data.rs), so
+none of that waits for a stack deploy or a reviewer.
 `stack`: `sam deploy` (in the publish workflow's approved environment),
 then the site. A change to the workflow itself (.github/) is neither: it
-runs as changed. Needed when what runs on AWS changes:
+runs as changed. Needed only when what is built into a function changes:
   * code and infrastructure: functions/, cms-auth/, infra/, Cargo.toml/.lock,
     mk/infra.mk and mk/publish.mk (how the two functions are built);
-  * who gets which form and when it is followed up: the [mailboxes],
-    [[regions]], [routing] and [follow_up] tables of
-    site/data/directory.toml, compared as data (a comment or a spreekuur
-    date is not a routing change);
-  * the form pages, which the form function carries a copy of for browsers
-    without JavaScript (functions/build.rs FORM_PAGES): their content files
-    in every language, the templates and site/config.toml.
+  * when a form is followed up: the [follow_up] table of
+    site/data/directory.toml (built in, so a confirmation's promise and the
+    follow-up's rule change together), compared as data;
+  * the function's own texts: the `error_`, `problem_` and `mail_` keys of
+    site/i18n/*.toml (functions/build.rs), compared as data;
+  * the languages in site/config.toml (`default_language` and the
+    `[languages.*]` codes in order: functions/build.rs makes `Lang` of them);
+  * where the form and thank-you pages are: in the front matter of the
+    top-level content pages, `slug`, `extra.form` and `extra.thank_you`
+    (functions/build.rs FORM_PAGES), compared as data, and a form page in
+    a new language.
 BASE is the commit the stack was last deployed from; when it is unknown
 (empty, all zeros, not in the history) the answer is `stack`.
 Prints the plan on the first line, then one reason per line."""
@@ -29,11 +37,12 @@ import tomllib
 from pathlib import Path
 
 DIRECTORY = "site/data/directory.toml"
-ROUTING_TABLES = ("mailboxes", "regions", "routing", "follow_up")
 STACK_PREFIXES = ("functions/", "cms-auth/", "infra/")
 STACK_FILES = ("Cargo.toml", "Cargo.lock", "mk/infra.mk", "mk/publish.mk")
-FORM_PAGE_SHARED = ("site/templates/",)
-FORM_PAGE_FILES = ("site/config.toml",)
+I18N = re.compile(r"site/i18n/[^/]+\.toml$")
+FUNCTION_TEXT_PREFIXES = ("error_", "problem_", "mail_")
+CONFIG = "site/config.toml"
+TOP_LEVEL_PAGE = re.compile(r"site/content/([^/._][^/.]*)(?:\.([a-z-]+))?\.md$")
 
 
 def git(repo, *args, check=True):
@@ -52,30 +61,46 @@ def file_at(repo, rev, path):
     return run.stdout if run.returncode == 0 else None
 
 
-def form_page_names(repo, head):
-    """Content file names of the form pages: the Dutch pages whose front
-    matter has `form` or `thank_you = true` under [extra], as
-    functions/build.rs finds them (`contact` for site/content/contact.md)."""
-    names = set()
-    for path in git(repo, "ls-tree", "-r", "--name-only", head, "site/content/").stdout.splitlines():
-        if not re.fullmatch(r"site/content/[^/.]+\.md", path):
-            continue
-        front = re.match(r"\+\+\+\n(.*?)\n\+\+\+", file_at(repo, head, path) or "", re.S)
-        try:
-            extra = tomllib.loads(front[1]).get("extra", {}) if front else {}
-        except tomllib.TOMLDecodeError:
-            continue
-        if "form" in extra or extra.get("thank_you") is True:
-            names.add(Path(path).stem)
-    return names
-
-
-def routing(text):
+def toml_at(repo, rev, path):
     try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, TypeError):
+        return tomllib.loads(file_at(repo, rev, path) or "")
+    except tomllib.TOMLDecodeError:
         return None
-    return {table: data.get(table) for table in ROUTING_TABLES}
+
+
+def function_texts(repo, rev, path):
+    """The keys of an i18n file that functions/build.rs builds in."""
+    data = toml_at(repo, rev, path)
+    return None if data is None else {k: v for k, v in data.items() if k.startswith(FUNCTION_TEXT_PREFIXES)}
+
+
+def languages(repo, rev):
+    """What functions/build.rs reads from site/config.toml."""
+    text = file_at(repo, rev, CONFIG) or ""
+    data = toml_at(repo, rev, CONFIG)
+    if data is None:
+        return "unreadable"
+    codes = sorted(data.get("languages", {}), key=lambda code: text.find(f"[languages.{code}]"))
+    return (data.get("default_language"), codes)
+
+
+def page_place(repo, rev, path):
+    """Where a top-level page says it is, for functions/build.rs: its slug
+    and whether it is a form or thank-you page; None when not one of them."""
+    front = re.match(r"\+\+\+\n(.*?)\n\+\+\+", file_at(repo, rev, path) or "", re.S)
+    try:
+        data = tomllib.loads(front[1]) if front else {}
+    except tomllib.TOMLDecodeError:
+        return "unreadable"
+    extra = data.get("extra", {})
+    if "form" not in extra and extra.get("thank_you") is not True:
+        return None
+    return (data.get("slug"), extra.get("form"), extra.get("thank_you"))
+
+
+def follow_up(repo, rev):
+    data = toml_at(repo, rev, DIRECTORY)
+    return "unreadable" if data is None else data.get("follow_up")
 
 
 def plan(repo, base, head):
@@ -83,18 +108,17 @@ def plan(repo, base, head):
         return "stack", [f"no earlier deploy to compare with ({base or 'none given'}): deploy everything"]
     changed = [p for p in git(repo, "diff", "--name-only", "--no-renames", base, head).stdout.splitlines() if p]
     reasons = []
-    form_pages = form_page_names(repo, head)
-    form_page_file = re.compile(r"site/content/(%s)(\.[a-z-]+)?\.md$" % "|".join(map(re.escape, sorted(form_pages))) if form_pages else r"$^")
     for path in changed:
         if path.startswith(STACK_PREFIXES) or path in STACK_FILES:
             reasons.append(f"{path}: code or infrastructure")
-        elif path.startswith(FORM_PAGE_SHARED) or path in FORM_PAGE_FILES or form_page_file.match(path):
-            reasons.append(f"{path}: the form function carries a copy of the form pages")
-        elif path == DIRECTORY:
-            before, after = routing(file_at(repo, base, path)), routing(file_at(repo, head, path))
-            if before is None or after is None or before != after:
-                tables = [t for t in ROUTING_TABLES if before is None or after is None or before[t] != after[t]]
-                reasons.append(f"{path}: routing changed ({', '.join('[' + t + ']' for t in tables)})")
+        elif I18N.match(path) and function_texts(repo, base, path) != function_texts(repo, head, path):
+            reasons.append(f"{path}: the form function's own texts (error_, problem_, mail_) changed")
+        elif path == CONFIG and languages(repo, base) != languages(repo, head):
+            reasons.append(f"{path}: the languages changed (the form function is built with them)")
+        elif TOP_LEVEL_PAGE.match(path) and page_place(repo, base, path) != page_place(repo, head, path):
+            reasons.append(f"{path}: where a form or thank-you page is changed (slug, extra.form, extra.thank_you)")
+        elif path == DIRECTORY and follow_up(repo, base) != follow_up(repo, head):
+            reasons.append(f"{path}: [follow_up] changed (the form function is built with it)")
     return ("stack", reasons) if reasons else ("site", [f"{len(changed)} changed file(s), none needs the stack"])
 
 

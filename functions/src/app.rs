@@ -13,7 +13,9 @@ use crate::mail::{FileMailer, MailError, Mailer, SesMailer};
 use crate::pages::FormPages;
 use crate::pickup::{KeySource, KeyStore};
 use crate::ratelimit::RateLimiter;
+use crate::routing::Routing;
 use crate::service::{Adapters, Submissions};
+use crate::site_data::SiteData;
 use crate::store::{DynamoStore, StoreError, SubmissionStore};
 
 /// Everything a request handler needs; cheap to clone.
@@ -51,6 +53,9 @@ impl App {
     /// As `build`, with the clock the service and sweeper read (tests).
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let directory = Directory::builtin()?;
+        // What the site publishes (routing, form pages), read while running.
+        let site = Arc::new(SiteData::new(settings.site_source(), clock.clone()));
+        let routing = Arc::new(Routing::new(site.clone(), directory));
         let needs_aws = matches!(settings.store, StoreConfig::Dynamo { .. })
             || settings.mailer == MailerConfig::Ses
             || matches!(settings.pickup.key, KeySource::Secret(_));
@@ -62,10 +67,10 @@ impl App {
             // The pickup key is read on first use, not here (cold starts).
             keys: KeyStore::new(settings.pickup.key.clone(), aws.clone()),
         };
-        let submissions = Submissions::new(adapters, directory, &settings);
+        let submissions = Submissions::new(adapters, routing, &settings);
         Ok(App(Arc::new(Inner {
             submissions,
-            pages: FormPages::pick(settings.site_dir.clone()),
+            pages: FormPages::new(site),
             limiter: settings.rate_limit_per_minute.and_then(RateLimiter::per_minute),
             settings,
         })))

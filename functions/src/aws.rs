@@ -1,6 +1,8 @@
 //! The AWS configuration the DynamoDB, SES and Secrets Manager clients
 //! share, built for a fast cold start since Lambda builds it every time,
-//! and the three clients, each with its time limits from `budgets`.
+//! and the three clients, each with its time limits from `budgets`. Also
+//! the plain HTTPS connector that reads what the site publishes for the
+//! function (CloudFront, `crate::site_data`), with the same TLS and roots.
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
@@ -63,6 +65,24 @@ pub fn secrets_manager(aws: &SdkConfig) -> aws_sdk_secretsmanager::Client {
     aws_sdk_secretsmanager::Client::from_conf(config)
 }
 
+/// The site's reads (`crate::site_data`): the SDK's own HTTP connector,
+/// no further crate, connecting and reading within `budgets::SITE_DATA`
+/// (the caller bounds the whole read by its `operation`). The site is
+/// served by CloudFront, whose certificates (its own domain, or an ACM
+/// certificate for the site's domain) chain to the same Amazon roots.
+pub fn site_connector() -> aws_smithy_http_client::Connector {
+    use aws_smithy_runtime_api::client::http::HttpConnectorSettings;
+    let settings = HttpConnectorSettings::builder()
+        .connect_timeout(budgets::SITE_DATA.connect)
+        .read_timeout(budgets::SITE_DATA.read)
+        .build();
+    aws_smithy_http_client::Connector::builder()
+        .connector_settings(settings)
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .tls_context(tls_context())
+        .build()
+}
+
 fn timeouts(calls: AwsCalls) -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(calls.connect)
@@ -79,12 +99,15 @@ fn retries(calls: AwsCalls) -> RetryConfig {
 }
 
 fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
-    let roots = TrustStore::empty().with_pem_certificate(AWS_ROOTS);
-    let context = TlsContext::builder().with_trust_store(roots).build().expect("a trust store alone is a valid TLS context");
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .tls_context(context)
+        .tls_context(tls_context())
         .build_https()
+}
+
+fn tls_context() -> TlsContext {
+    let roots = TrustStore::empty().with_pem_certificate(AWS_ROOTS);
+    TlsContext::builder().with_trust_store(roots).build().expect("a trust store alone is a valid TLS context")
 }
 
 #[cfg(test)]

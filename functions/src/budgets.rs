@@ -115,6 +115,28 @@ pub const SECRETS_MANAGER: AwsCalls = AwsCalls {
     operation: Duration::from_millis(2500),
 };
 
+/// Reading what the site publishes for the function (`crate::site_data`:
+/// the routing file and the form pages) from the site's address, through
+/// CloudFront: tens of milliseconds when it works. One try: a read that
+/// fails falls back to the copy built into the binary at once, and the
+/// next read after `SITE_DATA_FRESH` tries again. A request reads the
+/// routing before it stores the form, so this comes on top of the store's
+/// calls (a test below adds them up).
+pub const SITE_DATA: AwsCalls = AwsCalls {
+    connect: Duration::from_millis(250),
+    read: Duration::from_millis(400),
+    attempt: Duration::from_millis(400),
+    attempts: 1,
+    backoff: Duration::ZERO,
+    operation: Duration::from_millis(400),
+};
+
+/// How long an answer of the site (or its failure) is kept before the
+/// next request reads again: an editor's change is live within a minute
+/// of the site's publish, and a site that does not answer costs one
+/// request `SITE_DATA.operation` a minute, not every request.
+pub const SITE_DATA_FRESH: Duration = Duration::from_secs(60);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,11 +168,12 @@ mod tests {
 
     #[test]
     fn a_request_answers_before_the_gateway_gives_up_even_when_the_store_is_slow() {
-        // Every store call of the request taking its whole time, and the send budget on top.
-        let slowest = DYNAMODB.operation * REQUEST_STORE_CALLS + REQUEST_SEND_BUDGET;
+        // The routing read, every store call of the request taking its
+        // whole time, and the send budget on top.
+        let slowest = SITE_DATA.operation + DYNAMODB.operation * REQUEST_STORE_CALLS + REQUEST_SEND_BUDGET;
         assert!(slowest < API_GATEWAY_TIMEOUT, "{slowest:?}");
         // A store that does not answer: the insert fails, the user hears so in time.
-        assert!(DYNAMODB.operation < STORE_DOWN_ANSWER && STORE_DOWN_ANSWER < API_GATEWAY_TIMEOUT);
+        assert!(SITE_DATA.operation + DYNAMODB.operation < STORE_DOWN_ANSWER && STORE_DOWN_ANSWER < API_GATEWAY_TIMEOUT);
         assert!(STORE_DOWN_ANSWER < TRY_AGAIN_AFTER, "by the time they try again, the store has had its chance");
     }
 
@@ -161,6 +184,16 @@ mod tests {
         // The sweep gives a mail MAIL_TIMEOUT; neither the key nor SES takes longer.
         assert!(SECRETS_MANAGER.operation <= MAIL_TIMEOUT);
         assert!(SES.operation <= MAIL_TIMEOUT);
+    }
+
+    #[test]
+    fn a_site_that_does_not_answer_costs_little_and_seldom() {
+        let calls = SITE_DATA;
+        assert!(calls.connect <= calls.read && calls.read <= calls.attempt, "each part fits in the try");
+        assert!(calls.all_attempts() <= calls.operation);
+        // A form with errors answers with its page well within the user's wait.
+        assert!(calls.operation * 2 < USER_WAIT, "the routing and a form page, both timing out");
+        assert!(SITE_DATA_FRESH >= calls.operation * 100, "at most one slow read in a hundred times its length");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use lettre::message::Mailbox;
 use time::Duration;
 
 use crate::pickup::{KeySource, PickupSettings};
+use crate::site_data::SiteSource;
 
 /// Every variable `Settings::from_lookup` reads (`forms contract` prints
 /// them; a test below keeps the list true). `RUST_LOG` is read by telemetry.
@@ -23,6 +24,7 @@ pub const VARIABLES: &[&str] = &[
     "RETENTION_DAYS",
     "PORT",
     "SITE_DIR",
+    "SITE_DATA",
     "ALLOWED_ORIGINS",
     "ORIGIN_SECRET",
     "SITE_URL",
@@ -34,12 +36,18 @@ pub const VARIABLES: &[&str] = &[
 /// refuses to start on Lambda without each of them, naming every one that
 /// is missing at once; `forms contract` lists them (`required_on_lambda`),
 /// and infra/checks/contracts.py finds each in the template's function.
-pub const REQUIRED_ON_LAMBDA: [Required; 8] = [
+pub const REQUIRED_ON_LAMBDA: [Required; 9] = [
     Required { name: "FORMS_STORE", value: Some("dynamodb"), why: "the Lambda build keeps forms in DynamoDB only" },
     Required { name: "FORMS_MAILER", value: Some("ses"), why: "mail written to Lambda's disk reaches nobody" },
     Required { name: "FORMS_TABLE", value: None, why: "the stack's DynamoDB table" },
     Required { name: "MAIL_FROM", value: None, why: "the stack's mail identity, the only sender SES accepts" },
     Required { name: "SITE_URL", value: None, why: "the site's address; without it pickup links point at 127.0.0.1" },
+    Required {
+        name: "SITE_DATA",
+        value: None,
+        why: "where the published site is read (its address): without it an editor's change of a coordinator's address \
+              or a form page never reaches the forms",
+    },
     Required {
         name: "PICKUP_KEY_SECRET_ID",
         value: None,
@@ -143,6 +151,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub port: u16,
     pub site_dir: PathBuf,
+    /// Where the routing and the form pages are read while running
+    /// (`SITE_DATA`); `None`: the served site, if built (`site_source`).
+    pub site_data: Option<SiteSource>,
     pub mail_from: Mailbox,
     /// Submissions per client per minute; `None` turns the limit off.
     pub rate_limit_per_minute: Option<u32>,
@@ -200,11 +211,20 @@ impl Settings {
             retention: Duration::days(env.at_least_one("RETENTION_DAYS", 365)?.into()),
             pickup: pickup(&env, &data_dir, port)?,
             site_dir: PathBuf::from(env.text("SITE_DIR").unwrap_or_else(|| "site/public".into())),
+            site_data: env.text("SITE_DATA").map(|v| SiteSource::parse(&v)),
             allowed_origins: allowed_origins(&env),
             origin_secret: env.text("ORIGIN_SECRET").map(Secret),
             port,
             data_dir,
         })
+    }
+}
+
+impl Settings {
+    /// Where the site's data comes from: `SITE_DATA`, or else the site this
+    /// process serves when it is built, or else only the built-in copies.
+    pub fn site_source(&self) -> SiteSource {
+        self.site_data.clone().unwrap_or_else(|| SiteSource::default_for(&self.site_dir))
     }
 }
 
@@ -304,6 +324,7 @@ mod tests {
         assert_eq!(s.retention, Duration::days(365));
         assert_eq!(s.pickup.site_url, "http://127.0.0.1:8080");
         assert_eq!(s.pickup.key, KeySource::File(PathBuf::from(".data/pickup.key")));
+        assert_eq!(s.site_data, None, "the served site, if built");
     }
 
     #[test]
@@ -339,12 +360,13 @@ mod tests {
     }
 
     /// The function's environment as infra/template.yaml gives it.
-    const PRODUCTION: [(&str, &str); 8] = [
+    const PRODUCTION: [(&str, &str); 9] = [
         ("FORMS_STORE", "dynamodb"),
         ("FORMS_MAILER", "ses"),
         ("FORMS_TABLE", "forms-submissions"),
         ("MAIL_FROM", "Steun voor gezinnen <noreply@mail.example.org>"),
         ("SITE_URL", "https://www.example.org"),
+        ("SITE_DATA", "https://www.example.org"),
         ("PICKUP_KEY_SECRET_ID", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pickup-key"),
         ("ORIGIN_SECRET", "5f0c7d1e-origin"),
         ("ALLOWED_ORIGINS", "https://www.example.org"),
@@ -362,6 +384,7 @@ mod tests {
         assert_eq!(s.mailer, MailerConfig::Ses);
         assert_eq!(s.pickup.site_url, "https://www.example.org");
         assert_eq!(s.origin_secret.as_ref().map(Secret::expose), Some("5f0c7d1e-origin"));
+        assert_eq!(s.site_source(), SiteSource::Url("https://www.example.org".into()));
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub fn contract() -> Value {
             "ses_feedback": {"event_source": SNS_EVENT_SOURCE, "event_types": EVENT_TYPES},
         },
         "aws_calls": aws_calls(),
+        // Read from the published site while running (src/site_data.rs):
+        // public files through CloudFront, no AWS call, no permission.
+        "site_data": {"variable": "SITE_DATA", "keys": crate::site_data::keys()},
         "metrics": {"namespace": crate::metrics::NAMESPACE, "dimensions": [], "names": crate::metrics::NAMES, "alarmed": crate::metrics::ALARMED},
         "budgets_ms": {
             "user_wait": ms(budgets::USER_WAIT),
@@ -75,6 +78,8 @@ pub fn contract() -> Value {
             "max_backoff": ms(budgets::MAX_BACKOFF),
             "lambda_timeout": ms(budgets::LAMBDA_TIMEOUT),
             "api_gateway_timeout": ms(budgets::API_GATEWAY_TIMEOUT),
+            "site_data": ms(budgets::SITE_DATA.operation),
+            "site_data_fresh": ms(budgets::SITE_DATA_FRESH),
         },
     })
 }

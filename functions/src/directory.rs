@@ -1,5 +1,7 @@
 //! Who receives which form: read from `site/data/directory.toml`, the
-//! same file the site renders its "what runs where" pages from.
+//! same file the site renders its "what runs where" pages from. The site
+//! publishes it too, and the function reads that copy while it runs
+//! (`crate::routing`); this module is the one parser for both.
 
 use std::collections::HashMap;
 
@@ -7,8 +9,8 @@ use serde::Deserialize;
 
 use crate::domain::{EmailAddress, FormKind, Municipality, Programme, Submission};
 
-/// The file as shipped with this build. Editors change it; a rebuild
-/// (`make dev`, `make deploy`) picks it up.
+/// The file as it was when this binary was built: used until the
+/// published copy is read, and whenever it cannot be (`crate::routing`).
 pub const DIRECTORY_TOML: &str = include_str!("../../site/data/directory.toml");
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,18 @@ pub enum DirectoryError {
     MunicipalityNotInOneRegion(String),
     #[error("site/data/directory.toml: [follow_up] reminder_working_days must be at least 1, not {0}")]
     FollowUpDays(u32),
+}
+
+impl DirectoryError {
+    /// For the log: what is wrong and where, without the file's text (a
+    /// TOML error quotes its line) or the address itself.
+    pub fn for_log(&self) -> String {
+        match self {
+            DirectoryError::Toml(e) => format!("not valid TOML (bytes {:?}): {}", e.span(), e.message()),
+            DirectoryError::BadAddress { key, .. } => format!("mailbox `{key}` has an invalid address"),
+            other => other.to_string(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -213,6 +227,16 @@ mod tests {
         let zero = DIRECTORY_TOML.replace("reminder_working_days = 2", "reminder_working_days = 0");
         let e = Directory::from_toml(&zero).err().unwrap().to_string();
         assert!(e.contains("[follow_up] reminder_working_days must be at least 1"), "{e}");
+    }
+
+    #[test]
+    fn the_log_never_quotes_the_file_or_an_address() {
+        let broken = DIRECTORY_TOML.replace("email = \"info@example.org\"", "email = \"info@example.org");
+        let logged = Directory::from_toml(&broken).err().unwrap().for_log();
+        assert!(!logged.contains("info@example.org"), "{logged}");
+        let bad = DIRECTORY_TOML.replace("email = \"info@example.org\"", "email = \"info at example.org\"");
+        let logged = Directory::from_toml(&bad).err().unwrap().for_log();
+        assert!(logged.contains("`info`") && !logged.contains("info at example.org"), "{logged}");
     }
 
     #[test]

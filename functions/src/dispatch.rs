@@ -15,10 +15,10 @@ use time::Duration;
 
 use crate::budgets::MAX_BACKOFF;
 use crate::clock::Clock;
-use crate::domain::EmailAddress;
 use crate::mail::{MailError, OutgoingMail, Postman};
 use crate::metrics;
 use crate::pickup::Links;
+use crate::routing::Routing;
 use crate::store::{FormMail, Record, Refusal, SubmissionStore};
 
 pub struct Dispatcher {
@@ -27,8 +27,9 @@ pub struct Dispatcher {
     /// Signs the coordinator mail's pickup link.
     links: Arc<Links>,
     clock: Arc<dyn Clock>,
-    /// Where refused mail goes: `routing.fallback` in directory.toml.
-    fallback: EmailAddress,
+    /// Where refused mail goes: `routing.fallback` in directory.toml, as
+    /// published when the mail is refused.
+    routing: Arc<Routing>,
     /// First pause after a failure; doubles with each further failure.
     retry_base: Duration,
 }
@@ -48,10 +49,10 @@ impl Dispatcher {
         post: Arc<Postman>,
         links: Arc<Links>,
         clock: Arc<dyn Clock>,
-        fallback: EmailAddress,
+        routing: Arc<Routing>,
         retry_base: Duration,
     ) -> Self {
-        Self { store, post, links, clock, fallback, retry_base }
+        Self { store, post, links, clock, routing, retry_base }
     }
 
     /// Sends what is still unsent, coordinator first, until `deadline`.
@@ -96,7 +97,8 @@ impl Dispatcher {
             }
         }
         let refusal = record.refusal(mail).expect("refused above or before").clone();
-        let dead_letter = self.post.composer().dead_letter(record, &refusal, &self.fallback)?;
+        let fallback = self.routing.current().await.fallback().clone();
+        let dead_letter = self.post.composer().dead_letter(record, &refusal, &fallback)?;
         match self.post.send(&dead_letter, deadline).await {
             // The fallback inbox itself refusing is for an operator to fix:
             // keep trying, the pending-mail alarm tells them.

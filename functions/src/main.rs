@@ -27,6 +27,9 @@ USAGE
                         (local development; production tables come from infra/)
   forms contract        print what this build expects from the infrastructure
                         (table, environment, metrics, time budgets) as JSON
+  forms check-directory FILE
+                        check a site/data/directory.toml with the parser the
+                        function routes by (the check before publishing)
   forms help            this text
 
 Configuration is read from the environment; see README.md.";
@@ -42,6 +45,11 @@ fn main() -> ExitCode {
     if matches!(args.as_slice(), [c] if c == "contract") {
         println!("{:#}", forms::contract::contract());
         return ExitCode::SUCCESS;
+    }
+    if let [c, file] = args.as_slice() {
+        if c == "check-directory" {
+            return check_directory(file);
+        }
     }
     // The shipped build refuses to run on Lambda without what production
     // needs. The full build may play Lambda on SQLite and SMTP (tests, bench).
@@ -69,6 +77,33 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The routing an editor is about to publish, read as the function will
+/// read it: a file it refuses is never published (tools/check-site.py runs
+/// this and shows the problem to the editor, in Dutch).
+fn check_directory(file: &str) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match forms::directory::Directory::from_toml(&text) {
+        // Silent when all is well, as the check's other steps are.
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            let detail = e.to_string();
+            let detail = detail.strip_prefix("site/data/directory.toml: ").unwrap_or(&detail);
+            eprintln!(
+                "site/data/directory.toml: de formulieren kunnen de verdeling niet lezen ({detail}). \
+                 Zet de laatste wijziging terug of vraag de ontwikkelaar om hulp."
+            );
+            eprintln!("De formulieren zouden nog de vorige verdeling gebruiken: niets gepubliceerd.");
             ExitCode::FAILURE
         }
     }

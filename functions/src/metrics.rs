@@ -21,10 +21,12 @@ pub const NAMESPACE: &str = "Forms";
 pub const PENDING: &str = "PendingMail";
 pub const PENDING_OVER_ONE_HOUR: &str = "PendingMailOverOneHour";
 /// Every metric this function writes (`forms contract`).
-pub const NAMES: &[&str] = &[PENDING, PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION, COORDINATOR_BOUNCED];
+pub const NAMES: &[&str] =
+    &[PENDING, PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION, COORDINATOR_BOUNCED, SITE_DATA_UNAVAILABLE];
 /// Those an alarm in `infra/template.yaml` must watch (`PendingMail` is
 /// only context for `PendingMailOverOneHour`).
-pub const ALARMED: &[&str] = &[PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION, COORDINATOR_BOUNCED];
+pub const ALARMED: &[&str] =
+    &[PENDING_OVER_ONE_HOUR, DEAD_LETTERED, UNREADABLE, PAST_ESCALATION, COORDINATOR_BOUNCED, SITE_DATA_UNAVAILABLE];
 
 /// A mail went to the fallback inbox after a permanent refusal
 /// (`DeadLetterAlarm`).
@@ -34,6 +36,9 @@ pub const DEAD_LETTERED: &str = "DeadLetteredMail";
 pub const COORDINATOR_BOUNCED: &str = "CoordinatorMailBounced";
 /// Open forms past their pickup escalation time (`FormsPastEscalationAlarm`).
 pub const PAST_ESCALATION: &str = "FormsPastEscalation";
+/// The site's published data (routing, a form page) could not be read or
+/// parsed: the function used an older copy (`SiteDataUnavailableAlarm`).
+pub const SITE_DATA_UNAVAILABLE: &str = "SiteDataUnavailable";
 /// Stored records a sweep could not read and skipped.
 pub const UNREADABLE: &str = "UnreadableRecords";
 

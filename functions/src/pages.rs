@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use askama::Template;
 use lol_html::html_content::{ContentType, Element};
@@ -17,13 +17,13 @@ use lol_html::{ElementContentHandlers, RewriteStrSettings, Selector, element, re
 
 use crate::domain::{Field, FieldErrors, FormKind, Lang, RawForm};
 use crate::html::escape;
+use crate::site_data::{SiteData, page_key};
 
-/// Where the built form pages come from.
-pub enum FormPages {
-    /// The local server reads the site it serves, so edits show at once.
-    Dir(PathBuf),
-    /// On Lambda there is no site on disk: the pages built into the binary.
-    Embedded,
+/// The built form pages: as the site publishes them now (`SiteData`: the
+/// served folder locally, the site's address on Lambda), else the copies
+/// built into the binary, else a plain page.
+pub struct FormPages {
+    site: Arc<SiteData>,
 }
 
 mod embedded {
@@ -31,37 +31,37 @@ mod embedded {
 }
 
 impl FormPages {
-    pub fn pick(site_dir: PathBuf) -> Self {
-        if site_dir.join("index.html").is_file() { FormPages::Dir(site_dir) } else { FormPages::Embedded }
+    pub fn new(site: Arc<SiteData>) -> Self {
+        Self { site }
     }
 
-    fn source(&self, kind: FormKind, lang: Lang) -> Option<String> {
+    async fn source(&self, kind: FormKind, lang: Lang) -> Option<String> {
         let path = kind.page_path(lang);
-        match self {
-            FormPages::Dir(dir) => std::fs::read_to_string(dir.join(path.trim_start_matches('/')).join("index.html")).ok(),
-            FormPages::Embedded => embedded::PAGES.iter().find(|(p, _)| *p == path).map(|(_, html)| (*html).to_owned()),
+        match self.site.read(&page_key(path)).await {
+            Some(html) => Some(html.to_string()),
+            None => embedded::PAGES.iter().find(|(p, _)| *p == path).map(|(_, html)| (*html).to_owned()),
         }
     }
 
     /// The form page with errors and values, or a plain page listing the
     /// errors if the site's page is not available.
-    pub fn error_page(&self, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> String {
-        let page = self.source(kind, lang);
+    pub async fn error_page(&self, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> String {
+        let page = self.source(kind, lang).await;
         let notice = Notice::Errors(listed(page.as_deref().unwrap_or(""), lang, errors));
         answer(page, kind, lang, raw, notice, Key::Keep)
     }
 
     /// The form again, as typed, with a new key and a message to send it
     /// once more: its old key was used before for a different form.
-    pub fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
-        answer(self.source(kind, lang), kind, lang, raw, Notice::SendAgain(message), Key::Fresh)
+    pub async fn send_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        answer(self.source(kind, lang).await, kind, lang, raw, Notice::SendAgain(message), Key::Fresh)
     }
 
     /// The form again, as typed, with the same key and a message to try
     /// again later: it could not be stored just now. The same key makes a
     /// later send that gets through one form, never two.
-    pub fn try_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
-        answer(self.source(kind, lang), kind, lang, raw, Notice::SendAgain(message), Key::Keep)
+    pub async fn try_again_page(&self, kind: FormKind, lang: Lang, raw: &RawForm, message: &str) -> String {
+        answer(self.source(kind, lang).await, kind, lang, raw, Notice::SendAgain(message), Key::Keep)
     }
 }
 
@@ -461,7 +461,9 @@ mod tests {
     #[test]
     fn without_the_site_page_a_plain_page_lists_the_errors_and_links_back() {
         let (raw, lang, errors) = invalid("lang=ar&name=%3Cb%3E");
-        let html = FormPages::Dir(PathBuf::from("/nonexistent")).error_page(FormKind::Contact, lang, &errors, &raw);
+        // No page from the site and none built in: what `answer` makes of no page.
+        let notice = Notice::Errors(listed("", lang, &errors));
+        let html = answer(None, FormKind::Contact, lang, &raw, notice, Key::Keep);
         let t = Lang::Ar.texts();
         assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "{html}");
         assert!(html.contains(&format!("<li>{}</li>", t.error_missing_message)), "{html}");
@@ -470,7 +472,7 @@ mod tests {
             "{html}"
         );
 
-        let html = FormPages::Dir(PathBuf::from("/nonexistent")).send_again_page(FormKind::Contact, lang, &raw, "<again>");
+        let html = answer(None, FormKind::Contact, lang, &raw, Notice::SendAgain("<again>"), Key::Fresh);
         assert!(html.contains(&format!("<h2>{}</h2>\n<p>&#60;again&#62;</p>", t.error_send_again_title)), "{html}");
         assert!(!html.contains("<ul>"), "{html}");
     }

@@ -18,7 +18,6 @@ use uuid::Uuid;
 use crate::budgets::{LEASE, REQUEST_SEND_BUDGET, SWEEP_BUDGET, SWEEP_MARGIN};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::directory::Directory;
 use crate::dispatch::Dispatcher;
 use crate::domain::{EmailAddress, FormKind, PickerName, Submission};
 use crate::feedback::{self, Notice, Taken};
@@ -27,6 +26,7 @@ use crate::pickup::follow_up::FollowUp;
 use crate::pickup::open::{OpenForm, OpenForms};
 use crate::pickup::token::{LinkToken, Verdict};
 use crate::pickup::{KeyStore, LinkRefused, Links, OpenedLink, PickUp};
+use crate::routing::Routing;
 use crate::store::{Inserted, Loaded, PendingStats, PickedUp, Record, StoreError, SubmissionStore};
 use crate::sweep::{self, SweepReport};
 
@@ -42,7 +42,8 @@ pub struct Adapters {
 pub struct Submissions {
     store: Arc<dyn SubmissionStore>,
     clock: Arc<dyn Clock>,
-    directory: Directory,
+    /// Who receives which form, as the site publishes it now.
+    routing: Arc<Routing>,
     retention: Duration,
     links: Arc<Links>,
     dispatcher: Dispatcher,
@@ -77,18 +78,18 @@ pub enum NotAccepted {
 }
 
 impl Submissions {
-    pub fn new(adapters: Adapters, directory: Directory, settings: &Settings) -> Self {
+    pub fn new(adapters: Adapters, routing: Arc<Routing>, settings: &Settings) -> Self {
         let Adapters { store, mailer, clock, keys } = adapters;
         // The confirmation's promise and the follow-up's rule come from the
-        // same setting: [follow_up] in site/data/directory.toml.
-        let composer = Composer::new(settings.mail_from.clone(), directory.answer_within_working_days());
+        // same setting: [follow_up] in site/data/directory.toml, as built in.
+        let follow_up_days = routing.builtin().reminder_working_days();
+        let composer = Composer::new(settings.mail_from.clone(), routing.builtin().answer_within_working_days());
         let post = Arc::new(Postman::new(mailer, composer));
         let links = Arc::new(Links::new(settings.pickup.site_url.clone(), keys));
-        let fallback = directory.fallback().clone();
         let dispatcher =
-            Dispatcher::new(store.clone(), post.clone(), links.clone(), clock.clone(), fallback.clone(), settings.sweep_interval);
-        let follow_up = FollowUp::new(store.clone(), post, links.clone(), fallback, directory.reminder_working_days());
-        Self { store, clock, directory, retention: settings.retention, links, dispatcher, follow_up }
+            Dispatcher::new(store.clone(), post.clone(), links.clone(), clock.clone(), routing.clone(), settings.sweep_interval);
+        let follow_up = FollowUp::new(store.clone(), post, links.clone(), routing.clone(), follow_up_days);
+        Self { store, clock, routing, retention: settings.retention, links, dispatcher, follow_up }
     }
 
     // Taking a form in.
@@ -98,7 +99,7 @@ impl Submissions {
     /// sender's idempotency key (`submission_id`).
     pub async fn accept(&self, submission: Submission, key: Option<Uuid>) -> Result<Accepted, NotAccepted> {
         let id = key.unwrap_or_else(Uuid::now_v7);
-        let routed_to = self.directory.route(&submission).clone();
+        let routed_to = self.routing.current().await.route(&submission).clone();
         let lease = Duration::try_from(LEASE).expect("the lease fits");
         let record = Record::new(id, submission, routed_to, self.clock.now(), self.retention, lease);
         match self.store.insert(&record).await? {

@@ -11,6 +11,7 @@ Usage: contracts.py FORMS_BIN CMS_AUTH_BIN"""
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import template
 
@@ -181,14 +182,24 @@ def main():
     check(policy["QueryStringsConfig"]["QueryStringBehavior"] == "all",
           "the API origin must get the query string: the pickup link's signature is in it")
 
+    # What the function reads from the published site (SITE_DATA): the
+    # distribution's own address, and every key in what `make site` builds.
+    site_data = c["site_data"]
+    value = env.get(site_data["variable"])
+    check(isinstance(value, dict) and str(value.get("Fn::Sub", "")).startswith("https://${SiteDistribution.DomainName}"),
+          f"{site_data['variable']} must be the distribution's address, https://${{SiteDistribution.DomainName}}: {value!r}")
+    built = Path(__file__).resolve().parents[2] / "site" / "public"
+    missing = [key for key in site_data["keys"] if not (built / key).is_file()]
+    check(not missing, f"the function reads these from the published site, but `make site` does not build them: {missing}")
+
     check_cms_auth(t, contract(sys.argv[2]), problems)
 
     if problems:
         sys.exit("template contracts:\n  " + "\n  ".join(problems))
     print("contracts (from `forms contract` and `cms-auth contract`): table, indexes, TTL, environment, timeouts, "
           "sweep event, metric alarms, SES bounce and complaint events to the function, origin secret header, viewer "
-          "header, the uncached /api/*, and the editor's server's variables, routes, budgets, origin secret, cookie "
-          "and headers match the template")
+          "header, the uncached /api/*, the site data it reads, and the editor's server's variables, routes, budgets, "
+          "origin secret, cookie and headers match the template")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ origin secret), answers an API Gateway v2 event that did (Host is the
 execute-api name, Origin the site's, X-Origin-Verify the secret), refuses
 another origin, stores the form and mails it through the SES API (read back
 from moto) with its pickup link signed by a key read from Secrets Manager
-(moto) on first use, runs the scheduled sweep with its metrics, and takes
-SES's bounce of the coordinator mail from an SNS event. Every
+(moto) on first use, routes it by the routing the site publishes (read
+over HTTP from SITE_DATA, changed from the copy built in), runs the
+scheduled sweep with its metrics, and takes SES's bounce of the
+coordinator mail from an SNS event. Every
 AWS call it makes passes a recording proxy on its way to moto, and each
 must be one its contract lists for the function's role (`aws_calls`, which
 infra/checks/rehearsal.py proves the role allows).
@@ -34,7 +36,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+import tempfile
 
 import boto3
 
@@ -193,12 +198,38 @@ def verify_domain(domain):
     boto3.client("sesv2", endpoint_url=os.environ["FORMS_TEST_MOTO_URL"]).create_email_identity(EmailIdentity=domain)
 
 
+ROOT = Path(__file__).resolve().parents[2]
+# Where the published routing sends a contact form from Heemskerk.
+PUBLISHED_COORDINATOR = "spreekuur.gepubliceerd@example.org"
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def published_site(folder):
+    """The site as published, with a coordinator's address an editor changed
+    after the binary was built: served over HTTP as CloudFront serves it."""
+    data = Path(folder) / "data"
+    data.mkdir()
+    routing = (ROOT / "site" / "data" / "directory.toml").read_text(encoding="utf-8")
+    assert "spreekuur.ijmond@example.org" in routing
+    (data / "directory.toml").write_text(routing.replace("spreekuur.ijmond@example.org", PUBLISHED_COORDINATOR), encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=folder))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def main():
     bootstrap = sys.argv[1]
     table = f"smoke-{uuid.uuid4().hex[:8]}"
     domain = f"smoke-{uuid.uuid4().hex[:8]}.example.org"
     verify_domain(domain)
+    site_folder = tempfile.TemporaryDirectory(prefix="smoke-site-")
+    site = published_site(site_folder.name)
     env = dict(os.environ,
+               SITE_DATA=f"http://127.0.0.1:{site.server_port}",
                FORMS_STORE="dynamodb", FORMS_TABLE=table, FORMS_MAILER="ses", ORIGIN_SECRET=ORIGIN_SECRET,
                MAIL_FROM=f"Steun voor gezinnen <noreply@{domain}>", RETENTION_DAYS="365",
                RATE_LIMIT_PER_MINUTE="10", ALLOWED_ORIGINS=SITE, RUST_LOG="info",
@@ -269,6 +300,8 @@ def main():
         output = function.communicate(timeout=30)[0]
         server.shutdown()
         proxy.shutdown()
+        site.shutdown()
+        site_folder.cleanup()
     listed = contract_calls(bootstrap)
     made = sorted(set(AwsProxy.calls))
     unlisted = [c for c in made if c.lower() not in listed]
@@ -283,6 +316,8 @@ def main():
     assert all(f"noreply@{domain}" in m["source"] for m in mails), [m["source"] for m in mails]
     parsed = [email.message_from_string(m["raw_data"], policy=email.policy.default) for m in mails]
     (coordinator,) = [m for m in parsed if ".coordinator@" in m["Message-ID"]]
+    assert coordinator["To"] == PUBLISHED_COORDINATOR, \
+        f"the form must go where the published routing sends it, not the built-in copy: {coordinator['To']}"
     text = coordinator.get_body(("plain",)).get_content()
     assert f"Ik pak dit op: {SITE}/api/pickup/{form_id}?e=" in text, f"the coordinator mail has its signed pickup link: {text}"
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
@@ -292,8 +327,8 @@ def main():
     assert any("FormsPastEscalation" in m for m in metrics), f"the sweep wrote no FormsPastEscalation line: {output[-2000:]}"
     assert any("CoordinatorMailBounced" in m for m in metrics), f"the bounce wrote no CoordinatorMailBounced line: {output[-2000:]}"
     print(f"lambda smoke (arm64 under qemu): 403 without the origin secret and for a foreign origin, "
-          f"201 and 2 mails through SES with the pickup link for {form_id}, sweep {sweep}, a bounce of the coordinator "
-          f"mail (SNS) sent the form to the fallback inbox; "
+          f"201 and 2 mails through SES with the pickup link for {form_id}, routed by the published routing, "
+          f"sweep {sweep}, a bounce of the coordinator mail (SNS) sent the form to the fallback inbox; "
           f"every AWS call it made is in its contract: {', '.join(made)}")
 
 

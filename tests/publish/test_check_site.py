@@ -72,6 +72,16 @@ class CheckSite(unittest.TestCase):
         self.edit("data/directory.toml", lambda t: t.replace('taalhuis = "taalhuis-ijmond"', 'taalhuis = "taalhuis"'))
         self.assert_refused('de mailbox "taalhuis" (regio ijmond, taalhuis) staat niet bij de mailboxen', "Pagina: alle formulieren")
 
+    def test_routing_the_form_function_cannot_read_is_never_published(self):
+        # Every name and address looks right, but a municipality is in two
+        # regions: only the function's own parser (forms check-directory,
+        # through FORMS_BIN) knows, and the published copy would be refused.
+        self.assertTrue(os.environ.get("FORMS_BIN"), "run through make test-publish, which builds forms and sets FORMS_BIN")
+        self.edit("data/directory.toml", lambda t: t.replace('{ id = "opsterland", name = "Opsterland" },',
+                                                             '{ id = "opsterland", name = "Opsterland" },\n  { id = "heemskerk", name = "Heemskerk" },'))
+        self.assert_refused("Bestand: site/data/directory.toml", "Pagina: alle formulieren",
+                            "de formulieren kunnen de verdeling niet lezen", "heemskerk")
+
     def test_a_news_item_with_broken_front_matter(self):
         self.edit(NEWS, lambda t: t.replace('title = "', 'title = ', 1))
         self.assert_refused(f"Bestand: site/{NEWS}, regel 2", "Pagina: /nieuws/samen-spreekuur/",

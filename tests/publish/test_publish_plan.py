@@ -1,6 +1,8 @@
 """tools/publish-plan.py on a scratch git repository holding copies of the
-real directory.toml, functions/build.rs and a few content files: each kind
-of change an editor or a developer makes, and the publish it gets."""
+real directory.toml, functions/build.rs, an interface text file and a few
+content files: each kind of change an editor or a developer makes, and the
+publish it gets. What an editor changes (routing included) publishes the
+site only: the form function reads it from there while it runs."""
 
 import shutil
 import subprocess
@@ -19,6 +21,7 @@ COPIED = [
     "mk/publish.mk",
     ".github/workflows/publish.yml",
     "site/config.toml",
+    "site/i18n/nl.toml",
     "site/templates/base.html",
     "site/content/contact.md",
     "site/content/contact.en.md",
@@ -75,20 +78,20 @@ class PublishPlan(unittest.TestCase):
         self.edit("site/content/spreekuur.md", lambda t: t + "\nNog een zin.\n")
         self.assertEqual(self.plan(), ("site", "  2 changed file(s), none needs the stack"))
 
-    def test_a_coordinator_address_deploys_the_stack(self):
+    def test_a_coordinator_address_only_publishes_the_site(self):
+        # The function reads the published routing; no reviewer waits.
         self.edit("site/data/directory.toml", lambda t: t.replace("homestart.ijmond@example.org", "coordinator@example.org"))
-        kind, reasons = self.plan()
-        self.assertEqual(kind, "stack")
-        self.assertIn("routing changed ([mailboxes])", reasons)
+        self.assertEqual(self.plan(), ("site", "  1 changed file(s), none needs the stack"))
 
-    def test_a_region_or_fallback_change_deploys_the_stack(self):
-        self.edit("site/data/directory.toml", lambda t: t.replace('fallback = "info"', 'fallback = "spreekuur-ijmond"'))
-        self.assertEqual(self.plan(), ("stack", "  site/data/directory.toml: routing changed ([routing])"))
+    def test_a_region_or_fallback_change_only_publishes_the_site(self):
+        self.edit("site/data/directory.toml", lambda t: t.replace('fallback = "info"', 'fallback = "spreekuur-ijmond"')
+                  .replace('taalhuis = "taalhuis-ijmond"\n', ''))
+        self.assertEqual(self.plan()[0], "site")
 
     def test_the_follow_up_setting_deploys_the_stack(self):
         # The function has it compiled in (reminders, the confirmation mail).
         self.edit("site/data/directory.toml", lambda t: t.replace("reminder_working_days = 2", "reminder_working_days = 3"))
-        self.assertEqual(self.plan(), ("stack", "  site/data/directory.toml: routing changed ([follow_up])"))
+        self.assertEqual(self.plan(), ("stack", "  site/data/directory.toml: [follow_up] changed (the form function is built with it)"))
 
     def test_code_and_infrastructure_deploy_the_stack(self):
         for rel in ["functions/src/main.rs", "infra/template.yaml", "mk/publish.mk"]:
@@ -98,13 +101,38 @@ class PublishPlan(unittest.TestCase):
                 self.assertEqual(kind, "stack")
                 self.assertIn(f"{rel}: code or infrastructure", reasons)
 
-    def test_form_pages_in_any_language_and_templates_deploy_the_stack(self):
-        for rel in ["site/content/contact.en.md", "site/content/contact.ar.md", "site/templates/base.html", "site/config.toml"]:
-            with self.subTest(rel):
-                self.edit(rel, lambda t: t + "\n")
-                kind, reasons = self.plan()
-                self.assertEqual(kind, "stack")
-                self.assertIn("carries a copy of the form pages", reasons)
+    def test_form_page_texts_in_any_language_templates_and_config_only_publish_the_site(self):
+        # The function reads the published form pages too.
+        self.edit("site/content/contact.en.md", lambda t: t.replace("Do you have a question?", "Have a question?"))
+        self.edit("site/content/contact.md", lambda t: t + "\nNog een zin.\n")
+        self.edit("site/templates/base.html", lambda t: t + "\n")
+        self.edit("site/config.toml", lambda t: t + "\n")
+        self.assertEqual(self.plan()[0], "site")
+
+    def test_moving_a_form_page_or_a_form_page_in_a_new_language_deploys_the_stack(self):
+        # The function knows where each form and thank-you page is from its build.
+        self.edit("site/content/contact.en.md", lambda t: t.replace('template = "form.html"', 'slug = "contact-us"\ntemplate = "form.html"'))
+        kind, reasons = self.plan()
+        self.assertEqual(kind, "stack")
+        self.assertIn("site/content/contact.en.md: where a form or thank-you page is changed", reasons)
+        self.edit("site/content/contact.fy.md", lambda _: (self.repo / "site/content/contact.en.md").read_text())
+        kind, reasons = self.plan()
+        self.assertEqual(kind, "stack")
+        self.assertIn("site/content/contact.fy.md: where a form or thank-you page is changed", reasons)
+
+    def test_a_new_language_deploys_the_stack(self):
+        self.edit("site/config.toml", lambda t: t + '\n[languages.fy]\ntitle = "Stipe foar gesinnen"\n')
+        kind, reasons = self.plan()
+        self.assertEqual(kind, "stack")
+        self.assertIn("site/config.toml: the languages changed", reasons)
+
+    def test_the_functions_own_texts_deploy_the_stack_other_interface_texts_do_not(self):
+        self.edit("site/i18n/nl.toml", lambda t: t.replace('nav_label = "Hoofdmenu"', 'nav_label = "Menu"'))
+        self.assertEqual(self.plan()[0], "site")
+        self.edit("site/i18n/nl.toml", lambda t: t.replace('error_summary_title = "Er ging iets mis"', 'error_summary_title = "Er is iets mis"'))
+        kind, reasons = self.plan()
+        self.assertEqual(kind, "stack")
+        self.assertIn("site/i18n/nl.toml: the form function's own texts", reasons)
 
     def test_the_workflow_itself_needs_no_stack_deploy(self):
         # A stack deploy waits for a reviewer; a changed workflow file does

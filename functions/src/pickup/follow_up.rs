@@ -15,9 +15,10 @@ use time::{Duration, OffsetDateTime};
 use super::workdays::{due_if_started_before, end_of_working_days_after};
 use super::{Links, mail};
 use crate::budgets::{LEASE, MIN_TIME_TO_CLAIM, REQUEST_SEND_BUDGET};
-use crate::domain::{EmailAddress, FormKind};
+use crate::domain::FormKind;
 use crate::mail::{MailError, OutgoingMail, Postman};
 use crate::metrics;
+use crate::routing::Routing;
 use crate::store::{FollowUpStep, Queue, Record, StoreError, SubmissionStore};
 use crate::sweep::set_aside;
 
@@ -66,10 +67,10 @@ pub struct FollowUp {
     store: Arc<dyn SubmissionStore>,
     post: Arc<Postman>,
     links: Arc<Links>,
-    /// The fallback inbox of `site/data/directory.toml`.
-    fallback: EmailAddress,
+    /// The fallback inbox of `site/data/directory.toml`, as published.
+    routing: Arc<Routing>,
     /// Before the reminder, and again before the escalation (`[follow_up]`
-    /// in site/data/directory.toml).
+    /// in site/data/directory.toml, as built in).
     working_days: u32,
 }
 
@@ -78,10 +79,10 @@ impl FollowUp {
         store: Arc<dyn SubmissionStore>,
         post: Arc<Postman>,
         links: Arc<Links>,
-        fallback: EmailAddress,
+        routing: Arc<Routing>,
         working_days: u32,
     ) -> Self {
-        Self { store, post, links, fallback, working_days }
+        Self { store, post, links, routing, working_days }
     }
 
     /// The rule, in one place, as a pure function of the record and `now`.
@@ -253,7 +254,8 @@ impl FollowUp {
                 mail::reminder(composer, record, &self.links.link(record, deadline).await?, self.working_days)
             }
             FollowUpStep::Escalated => {
-                mail::escalation(composer, record, &self.fallback, &self.links.link(record, deadline).await?, now)
+                let fallback = self.routing.current().await.fallback().clone();
+                mail::escalation(composer, record, &fallback, &self.links.link(record, deadline).await?, now)
             }
             FollowUpStep::ReferrerTold => mail::referrer_notice(composer, record),
         }

@@ -74,7 +74,7 @@ async fn read(headers: &HeaderMap, body: Body, reply: Reply) -> Result<(RawForm,
 /// Parses the form and answers: its errors, or (stored or a bot's) received.
 async fn answer(app: &App, kind: FormKind, raw: &RawForm, reply: Reply) -> Response {
     match parse(kind, raw) {
-        Parsed::Invalid { errors, lang } => reply.invalid(app.pages(), kind, lang, &errors, raw),
+        Parsed::Invalid { errors, lang } => reply.invalid(app.pages(), kind, lang, &errors, raw).await,
         // Answered as a stored form is, with its own key if it sent one:
         // a bot learns nothing.
         Parsed::Bot { key } => {
@@ -96,11 +96,11 @@ async fn take(app: &App, kind: FormKind, submission: Submission, key: Option<Uui
         }
         Err(NotAccepted::KeyReused(id)) => {
             tracing::warn!(form = kind.as_str(), record = %id, "key reused for a different form; asked to send again");
-            reply.send_again(app.pages(), kind, lang, raw)
+            reply.send_again(app.pages(), kind, lang, raw).await
         }
         Err(NotAccepted::Store(e)) => {
             tracing::error!(form = kind.as_str(), error = %e, "could not store submission");
-            reply.not_stored(app.pages(), kind, lang, raw)
+            reply.not_stored(app.pages(), kind, lang, raw).await
         }
     }
 }

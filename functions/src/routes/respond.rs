@@ -37,36 +37,36 @@ impl Reply {
         }
     }
 
-    pub fn invalid(self, pages: &FormPages, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Response {
+    pub async fn invalid(self, pages: &FormPages, kind: FormKind, lang: Lang, errors: &FieldErrors, raw: &RawForm) -> Response {
         if self.json {
             (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"errors": errors.messages(lang)}))).into_response()
         } else {
-            let page = pages.error_page(kind, lang, errors, raw);
+            let page = pages.error_page(kind, lang, errors, raw).await;
             (StatusCode::UNPROCESSABLE_ENTITY, no_store(), Html(page)).into_response()
         }
     }
 
     /// The key was used before for a different form: never "received".
     /// A script gets 409; a browser gets its form back to send once more.
-    pub fn send_again(self, pages: &FormPages, kind: FormKind, lang: Lang, raw: &RawForm) -> Response {
+    pub async fn send_again(self, pages: &FormPages, kind: FormKind, lang: Lang, raw: &RawForm) -> Response {
         let message = lang.texts().error_key_reused;
         if self.json {
             (StatusCode::CONFLICT, Json(json!({"error": "submission_id_reused", "message": message}))).into_response()
         } else {
-            (StatusCode::CONFLICT, no_store(), Html(pages.send_again_page(kind, lang, raw, message))).into_response()
+            (StatusCode::CONFLICT, no_store(), Html(pages.send_again_page(kind, lang, raw, message).await)).into_response()
         }
     }
 
     /// The store did not take the form (it did not answer in time): nothing
     /// is stored or sent. A script gets 503; a browser gets its form back as
     /// typed, with the same key. Both say to try again in a minute.
-    pub fn not_stored(self, pages: &FormPages, kind: FormKind, lang: Lang, raw: &RawForm) -> Response {
+    pub async fn not_stored(self, pages: &FormPages, kind: FormKind, lang: Lang, raw: &RawForm) -> Response {
         let message = lang.texts().error_not_stored;
         let status = StatusCode::SERVICE_UNAVAILABLE;
         let mut response = if self.json {
             (status, Json(json!({"error": "unavailable", "message": message}))).into_response()
         } else {
-            (status, no_store(), Html(pages.try_again_page(kind, lang, raw, message))).into_response()
+            (status, no_store(), Html(pages.try_again_page(kind, lang, raw, message).await)).into_response()
         };
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(crate::budgets::TRY_AGAIN_AFTER.as_secs()));
         response

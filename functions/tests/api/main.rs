@@ -19,5 +19,6 @@ mod outages;
 mod pickup;
 mod props;
 mod ses;
+mod site_data;
 mod storage;
 mod survival;
