@@ -21,7 +21,9 @@ test('without JavaScript, what was typed comes back exactly as typed', async () 
   assert.equal(await page.inputValue('#name'), name);
   assert.equal(await page.inputValue('#email'), 'niet-goed');
   assert.equal(await page.inputValue('#message'), message);
-  assert.equal(await page.locator('main img, main b').count(), 0, 'typed markup stays text');
+  // The page's own pictograms ("In het kort") are images too: count only
+  // what the typed text would have made.
+  assert.equal(await page.locator('main img:not([src^="/pictos/"]), main b').count(), 0, 'typed markup stays text');
   assert.equal(await page.locator('#email-error .visually-hidden').textContent(), 'Fout: ');
   await context.close();
 });
