@@ -60,27 +60,7 @@ pub fn merge_body(old: &str, new: &str) -> String {
 
 /// Index pairs of the longest common sequence of blocks with the same meaning.
 fn common(a: &[Block], b: &[Block]) -> Vec<(usize, usize)> {
-    let (n, m) = (a.len(), b.len());
-    let mut table = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            table[i][j] =
-                if a[i].meaning == b[j].meaning { table[i + 1][j + 1] + 1 } else { table[i + 1][j].max(table[i][j + 1]) };
-        }
-    }
-    let (mut i, mut j, mut pairs) = (0, 0, Vec::new());
-    while i < n && j < m {
-        if a[i].meaning == b[j].meaning {
-            pairs.push((i, j));
-            i += 1;
-            j += 1;
-        } else if table[i + 1][j] >= table[i][j + 1] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    pairs
+    super::common_pairs(a, b, |x, y| x.meaning == y.meaning)
 }
 
 fn blocks(text: &str) -> Vec<Block> {

@@ -146,26 +146,7 @@ fn as_tables(item: &Item) -> Option<ArrayOfTables> {
 }
 
 fn common(a: &[Plain], b: &[Plain]) -> Vec<(usize, usize)> {
-    let (n, m) = (a.len(), b.len());
-    let mut table = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            table[i][j] = if a[i] == b[j] { table[i + 1][j + 1] + 1 } else { table[i + 1][j].max(table[i][j + 1]) };
-        }
-    }
-    let (mut i, mut j, mut pairs) = (0, 0, Vec::new());
-    while i < n && j < m {
-        if a[i] == b[j] {
-            pairs.push((i, j));
-            i += 1;
-            j += 1;
-        } else if table[i + 1][j] >= table[i][j + 1] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    pairs
+    super::common_pairs(a, b, |x, y| x == y)
 }
 
 /// An item from the editor's document, without the place it had there.
